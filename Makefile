@@ -1,0 +1,45 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    serve the app on the embedded default (SQLite, in-memory layer)
+#   make test   run the whole suite, browser tests included
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+LAN_IP := $(shell hostname -I 2>/dev/null | awk '{print $$1}')
+PUBLIC_BASE_URL ?= http://$(or $(LAN_IP),localhost):$(PORT)
+
+.PHONY: run test lint bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+var/secret_key:
+	mkdir -p var
+	$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+run: $(VENV)/.installed var/secret_key
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py import_pack workshop/packs/iom-leaving-no-one-behind.yaml --skip-existing
+	$(PY) manage.py ensure_facilitator
+	@echo ""
+	@echo "  Participants open:  $(PUBLIC_BASE_URL)"
+	@echo "  Facilitators open:  http://localhost:$(PORT)/facilitate/"
+	@echo ""
+	DEBUG=0 HTTPS=0 ALLOWED_HOSTS="*" SECRET_KEY="$$(cat var/secret_key)" PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) \
+	  $(VENV)/bin/daphne -b 0.0.0.0 -p $(PORT) --websocket-max-message-size 65536 workshop.asgi:application
+
+test: $(VENV)/.installed
+	$(PY) -m pytest $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3* var

@@ -1,0 +1,234 @@
+/*
+ * The live client shared by the projector, the control view and the phones.
+ *
+ * - Keeps one websocket open, reconnecting with backoff and jitter; says so
+ *   on screen while it is down; reconnects at once when a phone wakes up.
+ * - Swaps live regions by id. Each region carries a version (data-v); an
+ *   older push never overwrites a newer one. A snapshot arrives on connect.
+ * - Sends actions through an outbox kept in localStorage: an action stays
+ *   there until the server acknowledges it, and is sent again after a
+ *   reconnect or a reload. The server makes a resend harmless.
+ */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var liveUrl = body && body.dataset.liveUrl;
+  var NO_RETRY = { 4401: true, 4403: true, 4404: true };
+  var PING_EVERY_MS = 25000;
+  var PONG_WITHIN_MS = 10000;
+
+  var socket = null;
+  var attempts = 0;
+  var retryTimer = null;
+  var bannerTimer = null;
+  var pingTimer = null;
+  var pongTimer = null;
+  var stopped = false;
+  var pending = {}; // id -> {resolve, reject}
+  var outboxKey = "live-outbox:" + (body && (body.dataset.liveKey || liveUrl));
+
+  function loadOutbox() {
+    try { return JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch (e) { return []; }
+  }
+  function saveOutbox(items) {
+    try { localStorage.setItem(outboxKey, JSON.stringify(items)); } catch (e) { /* private mode */ }
+  }
+  var outbox = loadOutbox();
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function setBanner(visible, text) {
+    var banner = document.getElementById("connection-banner");
+    if (!banner) return;
+    if (text) banner.textContent = text;
+    banner.hidden = !visible;
+    body.classList.toggle("is-offline", visible);
+  }
+
+  function url() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + location.host + liveUrl;
+  }
+
+  function connect() {
+    if (stopped || !liveUrl) return;
+    if (socket && (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)) return;
+    clearTimeout(retryTimer);
+    socket = new WebSocket(url());
+    socket.onopen = onOpen;
+    socket.onmessage = onMessage;
+    socket.onclose = onClose;
+    socket.onerror = function () { /* onclose follows */ };
+  }
+
+  function onOpen() {
+    attempts = 0;
+    clearTimeout(bannerTimer);
+    setBanner(false);
+    outbox.forEach(function (item) { rawSend(item); });
+    schedulePing();
+  }
+
+  function onClose(event) {
+    clearTimeout(pingTimer);
+    clearTimeout(pongTimer);
+    if (NO_RETRY[event.code]) { stopped = true; return; }
+    // A short blip should not flash a banner; a real outage should show one.
+    clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(function () { setBanner(true); }, attempts === 0 ? 1500 : 0);
+    var base = Math.min(30000, 500 * Math.pow(2, attempts));
+    var delay = base / 2 + Math.random() * base / 2; // jitter: no thundering herd after a restart
+    attempts += 1;
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  function reconnectNow() {
+    if (stopped) return;
+    if (!socket || socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) {
+      attempts = 0;
+      connect();
+    } else if (socket.readyState === WebSocket.OPEN) {
+      ping(); // a phone that slept may hold a dead socket that still says OPEN
+    }
+  }
+
+  function schedulePing() {
+    clearTimeout(pingTimer);
+    pingTimer = setTimeout(ping, PING_EVERY_MS);
+  }
+
+  function ping() {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(JSON.stringify({ type: "ping" }));
+    clearTimeout(pongTimer);
+    pongTimer = setTimeout(function () { socket.close(); }, PONG_WITHIN_MS);
+  }
+
+  function onMessage(event) {
+    clearTimeout(pongTimer);
+    schedulePing();
+    var message;
+    try { message = JSON.parse(event.data); } catch (e) { return; }
+    if (message.t === "regions") {
+      swapRegions(message.regions || []);
+    } else if (message.t === "ack") {
+      settle(message);
+    } else if (message.t === "refused") {
+      stopped = true;
+      if (message.code === "not_joined" && body.dataset.joinUrl) {
+        location.href = body.dataset.joinUrl;
+      } else {
+        setBanner(true, message.error || "");
+      }
+    }
+  }
+
+  function swapRegions(regions) {
+    var swapped = [];
+    regions.forEach(function (region) {
+      var current = document.getElementById(region.id);
+      if (!current) return;
+      var currentVersion = Number(current.dataset.v || 0);
+      if (currentVersion > region.v) return; // stale push
+      var template = document.createElement("template");
+      template.innerHTML = region.html.trim();
+      var fresh = template.content.firstElementChild;
+      if (!fresh) return;
+      keepFocusAndInput(current, fresh);
+      current.replaceWith(fresh);
+      if (window.htmx) window.htmx.process(fresh);
+      swapped.push(fresh);
+    });
+    if (swapped.length) {
+      document.dispatchEvent(new CustomEvent("live:swapped", { detail: { elements: swapped } }));
+    }
+  }
+
+  // A push must not wipe what someone is typing: keep values of text fields
+  // that have focus or unsent edits, matched by id.
+  function keepFocusAndInput(current, fresh) {
+    var active = document.activeElement;
+    current.querySelectorAll("textarea[id], input[type=text][id]").forEach(function (field) {
+      if (field === active || field.dataset.dirty === "1") {
+        var twin = fresh.querySelector("#" + CSS.escape(field.id));
+        if (twin) { twin.value = field.value; twin.dataset.dirty = field.dataset.dirty || ""; }
+      }
+    });
+    if (active && active.id && current.contains(active)) {
+      requestAnimationFrame(function () {
+        var again = document.getElementById(active.id);
+        if (again) again.focus();
+      });
+    }
+  }
+
+  function rawSend(item) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(item));
+  }
+
+  function settle(message) {
+    var before = outbox.length;
+    outbox = outbox.filter(function (item) { return item.id !== message.id; });
+    if (outbox.length !== before) saveOutbox(outbox);
+    var waiter = pending[message.id];
+    if (waiter) {
+      delete pending[message.id];
+      waiter.resolve(message);
+    }
+    document.dispatchEvent(new CustomEvent("live:ack", { detail: message }));
+  }
+
+  /* Send an action; the promise resolves with the server's ack {ok, code, error}. */
+  function send(type, data) {
+    var item = Object.assign({}, data || {}, { type: type, id: newId() });
+    outbox.push(item);
+    saveOutbox(outbox);
+    rawSend(item);
+    return new Promise(function (resolve, reject) { pending[item.id] = { resolve: resolve, reject: reject }; });
+  }
+
+  // Select boxes that submit their form when changed (language, group moves).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-autosubmit]") && target.form) {
+      target.form.requestSubmit();
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea, input[type=text]")) {
+      event.target.dataset.dirty = "1";
+    }
+  });
+
+  // Keyboard and presenter remotes on the control view: arrows move the show.
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.altKey || event.ctrlKey || event.metaKey) return;
+    var key = event.key === "PageDown" ? "ArrowRight" : event.key === "PageUp" ? "ArrowLeft" : event.key;
+    var button = document.querySelector('[data-hotkey="' + key + '"]');
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+
+  // Phones: iOS needs both to notice it was backgrounded and came back.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") reconnectNow();
+  });
+  window.addEventListener("pageshow", function () { reconnectNow(); });
+  window.addEventListener("online", function () { reconnectNow(); });
+  window.addEventListener("offline", function () { setBanner(true); });
+
+  window.Live = {
+    send: send,
+    reconnectNow: reconnectNow,
+    isOpen: function () { return !!socket && socket.readyState === WebSocket.OPEN; },
+    outbox: function () { return outbox.slice(); },
+    // For tests and diagnostics: drop the connection as a network blip would.
+    dropConnection: function () { if (socket) socket.close(4000); },
+  };
+
+  if (liveUrl) connect();
+})();

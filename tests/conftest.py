@@ -1,0 +1,128 @@
+"""Personas and shared fixtures.
+
+The personas: a facilitator who owns the session, a co-facilitator, a
+participant, and outsiders who must be refused (another facilitator, a
+signed-in non-staff user, an anonymous visitor).
+"""
+
+from __future__ import annotations
+
+import pytest
+from channels.layers import channel_layers
+from django.test import Client
+
+from workshop import hub, identity, services
+from workshop.models import Step
+
+from .factories import FacilitatorFactory, StepFactory, TemplateFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_realtime_state():
+    """Every test gets a fresh channel layer and hub: their queues belong to
+    the event loop of the test that made them."""
+    hub.forget_hubs()
+    channel_layers.backends = {}
+    yield
+    hub.forget_hubs()
+    channel_layers.backends = {}
+
+
+@pytest.fixture
+def template(db):
+    template = TemplateFactory(title="Leaving no one behind")
+    StepFactory(template=template, position=1, kind=Step.Kind.LOBBY, title="Welcome")
+    StepFactory(template=template, position=2, title="Who is IOM?", body="- Since 1951")
+    StepFactory(template=template, position=3, title="SDG 10 and target 10.7")
+    return template
+
+
+@pytest.fixture
+def facilitator(db):
+    return FacilitatorFactory(username="fiona")
+
+
+@pytest.fixture
+def co_facilitator(db):
+    return FacilitatorFactory(username="colin")
+
+
+@pytest.fixture
+def other_facilitator(db):
+    return FacilitatorFactory(username="oscar")
+
+
+@pytest.fixture
+def plain_user(db):
+    return UserFactory(username="paula")
+
+
+@pytest.fixture
+def session(template, facilitator):
+    return services.create_session(template, facilitator, group_count=2, base_url="http://testserver")
+
+
+@pytest.fixture
+def participant(session):
+    return services.join_session(session.code, nickname="Amina")
+
+
+@pytest.fixture
+def facilitator_client(facilitator):
+    client = Client()
+    client.force_login(facilitator)
+    return client
+
+
+def participant_client(participant) -> Client:
+    """A browser holding this participant's signed cookie."""
+    client = Client()
+    signer_response = __import__("django.http", fromlist=["HttpResponse"]).HttpResponse()
+    identity.set_participant_cookie(signer_response, participant.session.code, participant.public_id)
+    name = identity.cookie_name(participant.session.code)
+    client.cookies[name] = signer_response.cookies[name].value
+    return client
+
+
+# --- browser tests ---------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from .live_server import CHROMIUM, CHROMIUM_ARGS, FACILITATOR, LiveServer  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def live_server_proc(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    server.prepare(str(DATA / "mini-pack.yaml"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # No skip: a missing browser must fail the run, never pass it quietly.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def sign_in(page, server) -> None:
+    page.goto(server.url + "/admin/login/?next=/facilitate/")
+    page.fill("#id_username", FACILITATOR[0])
+    page.fill("#id_password", FACILITATOR[1])
+    page.click("input[type=submit]")
+    page.wait_for_url("**/facilitate/")

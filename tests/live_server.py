@@ -1,0 +1,100 @@
+"""A real server for browser tests: daphne in a subprocess on a SQLite file.
+
+The browser tests drive it only as people would, through pages and sockets.
+Setting up (a facilitator account, a content pack) goes through manage.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+FACILITATOR = ("facilitator", "rehearsal-password-1")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DEBUG": "1",
+            "SECRET_KEY": "browser-tests-only",
+            "SQLITE_PATH": str(workdir / "db.sqlite3"),
+            "PUBLIC_BASE_URL": self.url,
+            "DJANGO_SETTINGS_MODULE": "workshop.settings",
+            "DJANGO_SUPERUSER_PASSWORD": FACILITATOR[1],
+            **(extra_env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+        self.log = workdir / "server.log"
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def prepare(self, *packs: str) -> None:
+        self.manage("migrate", "--noinput")
+        for pack in packs:
+            self.manage("import_pack", pack, "--replace")
+        self.manage("createsuperuser", "--noinput", "--username", FACILITATOR[0], "--email", "f@example.org")
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self._spawn(log)
+        self._wait_until_serving()
+
+    def _spawn(self, log) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+                "--websocket-max-message-size", "65536", "workshop.asgi:application",
+            ],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=1)  # noqa: S310 (loopback)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start:\n" + self.log.read_text())
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

@@ -1,0 +1,86 @@
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.http import HttpResponse
+
+from workshop import identity, services
+from workshop.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")
+
+
+def _cookie_header(participant) -> tuple[bytes, bytes]:
+    response = HttpResponse()
+    identity.set_participant_cookie(response, participant.session.code, participant.public_id)
+    name = identity.cookie_name(participant.session.code)
+    return (b"cookie", f"{name}={response.cookies[name].value}".encode())
+
+
+async def _connect(path: str, headers: list[tuple[bytes, bytes]]):
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *headers])
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def test_it_sends_a_snapshot_and_follows_the_facilitator(session, participant, facilitator):
+    phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
+    snapshot = await phone.receive_json_from()
+    assert snapshot["t"] == "regions" and snapshot["snapshot"], snapshot
+    assert "Welcome" in {r["id"]: r["html"] for r in snapshot["regions"]}["stage"]
+
+    screen = await _connect(f"/ws/screen/{session.public_id}/", [])
+    await screen.receive_json_from()  # its snapshot
+
+    steps = await database_sync_to_async(lambda: list(session.ordered_steps()))()
+    await database_sync_to_async(services.go_to_step)(session, steps[1].pk, facilitator)
+
+    pushed = await _receive_region(phone, "stage")
+    assert "Who is IOM?" in pushed["html"]
+    pushed = await _receive_region(screen, "stage")
+    assert "Who is IOM?" in pushed["html"]
+    await phone.disconnect()
+    await screen.disconnect()
+
+
+async def _receive_region(communicator, region_id, timeout=3):
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        for region in message.get("regions", []):
+            if region["id"] == region_id:
+                return region
+
+
+async def test_a_participant_cannot_navigate_over_the_socket(session, participant):
+    phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
+    await phone.receive_json_from()
+    await phone.send_to(text_data=json.dumps({"type": "navigate", "to": "next", "id": "a1"}))
+    reply = await phone.receive_json_from()
+    assert reply == {"t": "ack", "id": "a1", "ok": False, "code": "not_allowed", "error": "You cannot do this."}
+    current = await database_sync_to_async(lambda: type(session).objects.get(pk=session.pk).current_step.title)()
+    assert current == "Welcome"
+    await phone.disconnect()
+
+
+async def test_the_control_view_counts_connected_participants(session, participant, facilitator):
+    control = WebsocketCommunicator(
+        application, f"/ws/control/{session.public_id}/", headers=[ORIGIN, HOST]
+    )
+    control.scope["user"] = facilitator
+    connected, _ = await control.connect()
+    assert connected
+    snapshot = await control.receive_json_from()
+    assert snapshot["t"] == "regions", snapshot
+    phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
+    await phone.receive_json_from()
+    room = await _receive_region(control, "room")
+    assert 'data-testid="connected">1<' in room["html"]
+    await phone.disconnect()
+    room = await _receive_region(control, "room")
+    assert 'data-testid="connected">0<' in room["html"]
+    await control.disconnect()

@@ -1,0 +1,264 @@
+"""One websocket consumer for the three views: screen, control, participant.
+
+A thin adapter: it authenticates, joins its audience in the process hub, sends
+a full snapshot on connect, and hands validated messages to services. It never
+writes to the database itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from . import identity, live, presence, services
+from .errors import DomainError
+from .hub import Hub, get_hub
+from .models import Participant, WorkshopSession
+from .regions import CONTROL, PARTICIPANT, SCREEN, Audience, audience_for_participant, render_regions
+from .ws_actions import ACTIONS, register_action
+
+logger = logging.getLogger(__name__)
+
+# Close codes the client understands: 4401 not joined (go to the join page),
+# 4403 not allowed, 4404 unknown session. The client does not retry these.
+CLOSE_NOT_JOINED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_BIG = 1009
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    # An alias with no layer behind it: sockets get no layer channel of their
+    # own. The hub holds a single one for the whole process.
+    channel_layer_alias = "hub-only"
+
+    role: str = ""
+    session_id: int | None = None
+    participant_id: int | None = None
+    audience: Audience | None = None
+    hub: Hub | None = None
+    connection_id: int | None = None
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.role = kwargs["role"]
+        await self.accept()
+        try:
+            session, participant = await database_sync_to_async(_authorise)(
+                self.role, kwargs["key"], self.scope
+            )
+        except DomainError as error:
+            await self._refuse(error)
+            return
+        self.session_id = session.pk
+        self.participant_id = participant.pk if participant else None
+        self.audience = (
+            audience_for_participant(participant)
+            if participant
+            else Audience(self.role, session.pk)
+        )
+        self.hub = await get_hub()
+        await self.hub.add(self, self.audience)
+        if participant is not None:
+            self.connection_id = await database_sync_to_async(presence.add_connection)(
+                self.hub.process_id, participant
+            )
+            await live.achanged(session.pk, "presence")
+        await self._send_snapshot(session, participant)
+
+    async def disconnect(self, code: int) -> None:
+        if self.hub is not None and self.audience is not None:
+            await self.hub.remove(self, self.audience)
+        if self.connection_id is not None:
+            await database_sync_to_async(presence.remove_connection)(self.connection_id)
+            self.connection_id = None
+            await live.achanged(self.session_id, "presence")
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.audience is None:
+            return  # refused or closing
+        if text_data is None:
+            await self._reply(None, error=("bad_frame", "Send JSON text frames."))
+            return
+        if len(text_data.encode()) > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
+            await self.close(code=CLOSE_TOO_BIG)
+            return
+        message = _parse(text_data)
+        if message is None:
+            await self._reply(None, error=("bad_frame", "Send a JSON object with a type."))
+            return
+        message_id = message.get("id")
+        action = ACTIONS.get(message["type"])
+        if action is None:
+            await self._reply(message_id, error=("unknown_type", "Unknown message type."))
+            return
+        if self.role not in action.roles:
+            await self._reply(message_id, error=("not_allowed", "You cannot do this."))
+            return
+        try:
+            result = await action.handler(self, message)
+        except DomainError as error:
+            await self._reply(message_id, error=(error.code, error.message))
+            return
+        except Exception:
+            logger.exception("action %s failed", action.name)
+            await self._reply(message_id, error=("server_error", "Something went wrong."))
+            return
+        await self._reply(message_id, result=result)
+
+    # --- called by the hub -------------------------------------------------------
+
+    async def push_text(self, text: str) -> None:
+        try:
+            await self.send(text_data=text)
+        except Exception:  # the socket closed meanwhile; its disconnect cleans up
+            logger.debug("push to a closing socket dropped")
+
+    async def resubscribe(self) -> None:
+        """After a move to another group or language: new audience, new snapshot."""
+        session, participant = await database_sync_to_async(_reload_participant)(
+            self.participant_id
+        )
+        if participant is None or self.hub is None or self.audience is None:
+            await self.close(code=CLOSE_NOT_JOINED)
+            return
+        new_audience = audience_for_participant(participant)
+        if new_audience != self.audience:
+            await self.hub.add(self, new_audience)
+            await self.hub.remove(self, self.audience)
+            self.audience = new_audience
+        await self._send_snapshot(session, participant)
+
+    # --- helpers ---------------------------------------------------------------
+
+    async def _send_snapshot(self, session: WorkshopSession, participant: Participant | None) -> None:
+        assert self.audience is not None
+        regions = await database_sync_to_async(render_regions)(
+            session, self.audience, None, participant
+        )
+        await self.send(text_data=json.dumps({"t": "regions", "regions": regions, "snapshot": True}))
+
+    async def _refuse(self, error: DomainError) -> None:
+        code = {
+            "not_joined": CLOSE_NOT_JOINED,
+            "unknown_session": CLOSE_NOT_FOUND,
+        }.get(error.code, CLOSE_FORBIDDEN)
+        await self.send(text_data=json.dumps({"t": "refused", "code": error.code, "error": error.message}))
+        await self.close(code=code)
+
+    async def _reply(
+        self,
+        message_id: Any,
+        *,
+        result: dict[str, Any] | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> None:
+        reply: dict[str, Any] = {"t": "ack", "id": message_id if isinstance(message_id, str) else None}
+        if error:
+            reply.update(ok=False, code=error[0], error=error[1])
+        else:
+            reply.update(ok=True, **(result or {}))
+        await self.send(text_data=json.dumps(reply))
+
+
+def _parse(text: str) -> dict[str, Any] | None:
+    """A JSON object with a short string ``type`` and an optional string ``id``."""
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(message, dict):
+        return None
+    kind = message.get("type")
+    if not isinstance(kind, str) or not 0 < len(kind) <= 40:
+        return None
+    message_id = message.get("id")
+    if message_id is not None and not (isinstance(message_id, str) and len(message_id) <= 64):
+        return None
+    return message
+
+
+def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Participant | None]:
+    """Who may open which socket. Raises DomainError, changes nothing."""
+    if role == PARTICIPANT:
+        session = WorkshopSession.objects.filter(code=key).first()
+        if session is None:
+            raise DomainError("unknown_session", "No workshop has this code.")
+        public_id = identity.participant_id_from_cookies(scope.get("cookies", {}), key)
+        participant = (
+            Participant.objects.select_related("session").filter(session=session, public_id=public_id).first()
+            if public_id
+            else None
+        )
+        if participant is None:
+            raise DomainError("not_joined", "Join the workshop first.")
+        return session, participant
+    try:
+        session = WorkshopSession.objects.get(public_id=UUID(key))
+    except (ValueError, WorkshopSession.DoesNotExist):
+        raise DomainError("unknown_session", "No such session.") from None
+    if role == CONTROL and not session.is_facilitated_by(scope.get("user")):
+        raise DomainError("not_facilitator", "Only the session's facilitators can do this.")
+    if role not in (SCREEN, CONTROL):
+        raise DomainError("unknown_session", "No such view.")
+    return session, None
+
+
+def _reload_participant(participant_id: int | None) -> tuple[WorkshopSession | None, Participant | None]:
+    participant = Participant.objects.select_related("session").filter(pk=participant_id).first()
+    return (participant.session if participant else None), participant
+
+
+# --- core actions ----------------------------------------------------------------
+
+
+@register_action("ping", roles={SCREEN, CONTROL, PARTICIPANT})
+async def _ping(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
+    return {"pong": True}
+
+
+@register_action("language", roles={PARTICIPANT})
+async def _language(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
+    language = message.get("language")
+    participant = await _participant(consumer)
+    await database_sync_to_async(services.set_participant_language)(participant, str(language))
+    return {}
+
+
+@register_action("group", roles={PARTICIPANT})
+async def _group(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
+    participant = await _participant(consumer)
+    await database_sync_to_async(services.choose_group)(participant, message.get("group"))
+    return {}
+
+
+@register_action("navigate", roles={CONTROL})
+async def _navigate(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
+    """next / previous / a step id, for a remote or keyboard on the control view."""
+    user = consumer.scope.get("user")
+    target = message.get("to")
+
+    def navigate() -> None:
+        session = WorkshopSession.objects.get(pk=consumer.session_id)
+        if target == "next":
+            services.move_by(session, 1, user)
+        elif target == "previous":
+            services.move_by(session, -1, user)
+        else:
+            services.go_to_step(session, target, user)
+
+    await database_sync_to_async(navigate)()
+    return {}
+
+
+async def _participant(consumer: LiveConsumer) -> Participant:
+    participant = await database_sync_to_async(
+        Participant.objects.select_related("session").get
+    )(pk=consumer.participant_id)
+    return participant

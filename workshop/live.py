@@ -1,0 +1,87 @@
+"""Telling every screen that something changed.
+
+Services call :func:`changed` with the session and the *topics* that changed
+("step", "room", ...). After the transaction commits, one small message goes
+to the session's channel-layer group. Every server process that holds
+connections of that session receives it once; its hub re-renders the affected
+regions once per audience it serves and fans them out to its own sockets.
+
+So the channel layer carries one message per change, not one per socket, and
+what it carries is an invalidation: a dropped message is healed by the next
+one, and a reconnecting client gets a full snapshot anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Topics a service may announce. Apps add their own with ``register_topic``.
+TOPIC_REGIONS: dict[str, list[tuple[str, str]]] = {}
+# How long a hub waits to gather more of the same topic before rendering.
+TOPIC_DELAY_SECONDS: dict[str, float] = {}
+
+
+def register_topic(topic: str, regions: list[tuple[str, str]], *, delay: float = 0.0) -> None:
+    """Declare which (audience, region) pairs re-render when ``topic`` changes.
+
+    ``delay`` coalesces bursts: every change of the topic within the delay
+    is covered by one render (tallies, connection counts).
+    """
+    TOPIC_REGIONS[topic] = list(regions)
+    TOPIC_DELAY_SECONDS[topic] = delay
+
+
+def session_group(session_id: int) -> str:
+    """The channel-layer group of a session; each hub process joins it once."""
+    return f"session.{session_id}"
+
+
+def changed(session_id: int, *topics: str, participant_id: int | None = None) -> None:
+    """Announce, once the current transaction commits, that ``topics`` changed.
+
+    With ``participant_id`` only that participant's sockets re-render (after a
+    move to another group, say); they also re-subscribe to their audiences.
+    """
+    unknown = [t for t in topics if t not in TOPIC_REGIONS and t != "all"]
+    if unknown:
+        raise ValueError(f"unknown live topics: {unknown}")
+    message = {
+        "type": "hub.invalidate",
+        "session": session_id,
+        "topics": list(topics),
+        "participant": participant_id,
+    }
+    transaction.on_commit(lambda: _send(session_id, message))
+
+
+def _send(session_id: int, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(session_group(session_id), message)
+    except Exception:
+        # The database already holds the change; clients resync on reconnect.
+        logger.exception("could not announce a change of session %s", session_id)
+
+
+async def achanged(session_id: int, *topics: str, participant_id: int | None = None) -> None:
+    """:func:`changed` for async code outside a transaction."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    await layer.group_send(
+        session_group(session_id),
+        {
+            "type": "hub.invalidate",
+            "session": session_id,
+            "topics": list(topics),
+            "participant": participant_id,
+        },
+    )

@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from workshop.models import WorkshopTemplate
+from workshop.packs import PackError, import_pack, read_pack
+
+
+class Command(BaseCommand):
+    help = "Import a workshop content pack (YAML). A bad pack changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--replace", action="store_true", help="Rebuild a template that exists already."
+        )
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="Do nothing if the template exists (keeps edits made in the admin).",
+        )
+
+    def handle(self, file, replace=False, skip_existing=False, **options):
+        try:
+            data = read_pack(file)
+            slug = (data.get("template") or {}).get("slug")
+            if skip_existing and WorkshopTemplate.objects.filter(slug=slug).exists():
+                self.stdout.write(f"Template '{slug}' is already loaded; kept as it is.")
+                return
+            template = import_pack(data, replace=replace)
+        except PackError as error:
+            raise CommandError("The pack was not imported:\n  " + "\n  ".join(error.errors)) from None
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported '{template.title}' with {template.steps.count()} steps.")
+        )

@@ -1,0 +1,219 @@
+"""The live workshop room: templates and their run of show, sessions,
+participants, groups and who is connected."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Digits and capitals without the look-alikes 0/O, 1/I/L: 31 symbols, so a
+# 6-character code has 31**6 (about 887 million) values.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 6
+
+
+class WorkshopTemplate(models.Model):
+    """A reusable workshop: its title and its ordered run of show."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("workshop template")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def ordered_steps(self) -> models.QuerySet[Step]:
+        return self.steps.order_by("position", "id")
+
+
+class Step(models.Model):
+    """One item of a run of show: shown on the projector and on every phone."""
+
+    class Kind(models.TextChoices):
+        LOBBY = "lobby", _("Lobby (join code)")
+        CONTENT = "content", _("Content")
+        QUESTION = "question", _("Quiz question")
+        EXERCISE = "exercise", _("SDG-mapping exercise")
+
+    template = models.ForeignKey(WorkshopTemplate, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTENT)
+    title = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=300, blank=True)
+    # Plain text: a blank line starts a paragraph, a line starting "- " is a bullet.
+    body = models.TextField(blank=True)
+    facilitator_notes = models.TextField(
+        blank=True, help_text=_("Shown on the control view only.")
+    )
+
+    class Meta:
+        ordering = ["template", "position", "id"]
+        indexes = [models.Index(fields=["template", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Fact(models.Model):
+    """A key figure of a content step, shown big on the projector."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="facts")
+    position = models.PositiveIntegerField(default=0)
+    value = models.CharField(max_length=40, help_text=_("The figure, e.g. “1 in 8”."))
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["step", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.label}"
+
+
+class WorkshopSession(models.Model):
+    """One live run of a workshop template, joined with a code."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
+
+    class GroupMode(models.TextChoices):
+        BALANCED = "balanced", _("Balance participants across groups")
+        CHOOSE = "choose", _("Participants pick their group")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True)
+    title = models.CharField(max_length=200)
+    template = models.ForeignKey(WorkshopTemplate, on_delete=models.PROTECT, related_name="sessions")
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions"
+    )
+    co_facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="co_facilitated_sessions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    current_step = models.ForeignKey(
+        Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    joining_locked = models.BooleanField(default=False)
+    group_mode = models.CharField(
+        max_length=10, choices=GroupMode.choices, default=GroupMode.BALANCED
+    )
+    # The address phones open, e.g. "http://192.168.1.20:8000"; fixed when the
+    # session is created so that pushes rendered without a request can show it.
+    base_url = models.CharField(max_length=200, blank=True)
+    screen_language = models.CharField(max_length=8, default="en")
+    control_language = models.CharField(max_length=8, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("workshop session")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == self.Status.ENDED
+
+    def ordered_steps(self) -> models.QuerySet[Step]:
+        return self.template.ordered_steps()
+
+    @property
+    def join_url(self) -> str:
+        return f"{self.base_url}/j/{self.code}"
+
+    @property
+    def base_url_display(self) -> str:
+        """The address without its scheme, as people type it."""
+        return self.base_url.split("://", 1)[-1]
+
+    def is_facilitated_by(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False) or not user.is_staff:
+            return False
+        if user.pk == self.facilitator_id or user.is_superuser:
+            return True
+        return self.co_facilitators.filter(pk=user.pk).exists()
+
+
+class Group(models.Model):
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=60)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "name"], name="group_name_unique_in_session")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    """Someone on a phone. Anonymous: a nickname, a group, a language."""
+
+    session = models.ForeignKey(
+        WorkshopSession, on_delete=models.CASCADE, related_name="participants"
+    )
+    # The signed participant cookie carries this, never the primary key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    nickname = models.CharField(max_length=40)
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    language = models.CharField(max_length=8, default="en")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "nickname"], name="nickname_unique_in_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+
+class ServerProcess(models.Model):
+    """A running server process. Its heartbeat tells live connections from
+    those a crashed or restarted process left behind."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Connection(models.Model):
+    """An open websocket of a participant, for the "connected" counts."""
+
+    process = models.ForeignKey(ServerProcess, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="connections"
+    )
+    connected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["session", "participant"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}@{self.process_id}"

@@ -1,0 +1,197 @@
+"""Content packs: a workshop template with its steps in one YAML file.
+
+A pack is validated whole before anything is written; each error names its
+place in the file ("template.steps[3].title.fr"). Apps extend packs with
+their own sections (quiz questions, exercise settings) through
+``register_extension``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from .models import Fact, Step, WorkshopTemplate
+
+PACK_FORMAT = 1
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+class PackError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class PackContext:
+    """What extensions share while one pack is imported."""
+
+    data: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    steps: list[tuple[Step, dict[str, Any]]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def error(self, place: str, message: str) -> None:
+        self.errors.append(f"{place}: {message}")
+
+
+class PackExtension(Protocol):
+    step_keys: set[str]
+    top_keys: set[str]
+
+    def validate(self, ctx: PackContext) -> None: ...
+
+    def apply(self, ctx: PackContext, template: WorkshopTemplate) -> None: ...
+
+
+_EXTENSIONS: list[PackExtension] = []
+
+
+def register_extension(extension: PackExtension) -> None:
+    _EXTENSIONS.append(extension)
+
+
+def check_text(ctx: PackContext, value: Any, place: str, *, required: bool, max_length: int) -> None:
+    """A translatable text: {en, fr, nl}; English required when the text is."""
+    if value is None:
+        if required:
+            ctx.error(place, "is required")
+        return
+    if not isinstance(value, dict):
+        ctx.error(place, "must be a mapping of language codes (en, fr, nl) to text")
+        return
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            ctx.error(f"{place}.{lang}", f"unknown language; use one of {', '.join(LANGUAGES)}")
+        elif not isinstance(text, str):
+            ctx.error(f"{place}.{lang}", "must be text")
+        elif len(text) > max_length:
+            ctx.error(f"{place}.{lang}", f"is longer than {max_length} characters")
+    if required and not value.get("en"):
+        ctx.error(f"{place}.en", "English text is required")
+
+
+def translated(value: dict[str, str] | None, name: str) -> dict[str, str]:
+    """{"en": "x", "fr": "y"} -> {"title_en": "x", "title_fr": "y", "title_nl": ""}."""
+    value = value or {}
+    return {f"{name}_{lang}": value.get(lang) or "" for lang in LANGUAGES}
+
+
+def read_pack(path: str | Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise PackError([f"line {getattr(error, 'problem_mark', None) and error.problem_mark.line + 1}: {error}"]) from None
+    except OSError as error:
+        raise PackError([f"{path}: {error.strerror}"]) from None
+    if not isinstance(data, dict):
+        raise PackError(["the pack must be a mapping with 'format' and 'template'"])
+    return data
+
+
+STEP_KEYS = {"kind", "title", "subtitle", "body", "notes", "facts"}
+
+
+def validate(data: dict[str, Any]) -> PackContext:
+    ctx = PackContext(data)
+    if data.get("format") != PACK_FORMAT:
+        ctx.error("format", f"must be {PACK_FORMAT}")
+    known_top = {"format", "template"} | {k for e in _EXTENSIONS for k in e.top_keys}
+    for key in data:
+        if key not in known_top:
+            ctx.error(key, "unknown section")
+    template = data.get("template")
+    if not isinstance(template, dict):
+        ctx.error("template", "is required and must be a mapping")
+        raise PackError(ctx.errors)
+    slug = template.get("slug")
+    if not isinstance(slug, str) or not slug or len(slug) > 50:
+        ctx.error("template.slug", "is required: a short name of letters, digits and dashes")
+    check_text(ctx, template.get("title"), "template.title", required=True, max_length=200)
+    check_text(ctx, template.get("description"), "template.description", required=False, max_length=2000)
+    steps = template.get("steps")
+    if not isinstance(steps, list) or not steps:
+        ctx.error("template.steps", "must be a non-empty list")
+        steps = []
+    step_keys = STEP_KEYS | {k for e in _EXTENSIONS for k in e.step_keys}
+    for index, step in enumerate(steps):
+        _validate_step(ctx, step, f"template.steps[{index}]", step_keys)
+    for extension in _EXTENSIONS:
+        extension.validate(ctx)
+    if ctx.errors:
+        raise PackError(ctx.errors)
+    return ctx
+
+
+def _validate_step(ctx: PackContext, step: Any, place: str, step_keys: set[str]) -> None:
+    if not isinstance(step, dict):
+        ctx.error(place, "must be a mapping")
+        return
+    for key in step:
+        if key not in step_keys:
+            ctx.error(f"{place}.{key}", "unknown field")
+    if step.get("kind") not in Step.Kind.values:
+        ctx.error(f"{place}.kind", f"must be one of {', '.join(Step.Kind.values)}")
+    check_text(ctx, step.get("title"), f"{place}.title", required=True, max_length=200)
+    check_text(ctx, step.get("subtitle"), f"{place}.subtitle", required=False, max_length=300)
+    check_text(ctx, step.get("body"), f"{place}.body", required=False, max_length=5000)
+    check_text(ctx, step.get("notes"), f"{place}.notes", required=False, max_length=5000)
+    facts = step.get("facts", [])
+    if not isinstance(facts, list):
+        ctx.error(f"{place}.facts", "must be a list")
+        return
+    for f_index, fact in enumerate(facts):
+        fact_place = f"{place}.facts[{f_index}]"
+        if not isinstance(fact, dict):
+            ctx.error(fact_place, "must be a mapping with value and label")
+            continue
+        value = fact.get("value")
+        if isinstance(value, str | int | float):
+            value = {"en": str(value)}
+            fact["value"] = value
+        check_text(ctx, value, f"{fact_place}.value", required=True, max_length=40)
+        check_text(ctx, fact.get("label"), f"{fact_place}.label", required=True, max_length=200)
+
+
+@transaction.atomic
+def import_pack(data: dict[str, Any], *, replace: bool = False) -> WorkshopTemplate:
+    """Validate, then create the template; with ``replace`` an existing
+    template of the same slug is rebuilt. A bad pack changes nothing."""
+    ctx = validate(data)
+    spec = data["template"]
+    template = WorkshopTemplate.objects.filter(slug=spec["slug"]).first()
+    if template is not None and not replace:
+        raise PackError([f"template.slug: a template '{spec['slug']}' exists already"])
+    if template is None:
+        template = WorkshopTemplate(slug=spec["slug"])
+    for key, value in {**translated(spec["title"], "title"), **translated(spec.get("description"), "description")}.items():
+        setattr(template, key, value)
+    template.save()
+    template.steps.all().delete()
+    for position, step_spec in enumerate(spec["steps"], start=1):
+        step = Step.objects.create(
+            template=template,
+            position=position,
+            kind=step_spec["kind"],
+            **translated(step_spec["title"], "title"),
+            **translated(step_spec.get("subtitle"), "subtitle"),
+            **translated(step_spec.get("body"), "body"),
+            **translated(step_spec.get("notes"), "facilitator_notes"),
+        )
+        for f_position, fact in enumerate(step_spec.get("facts", []), start=1):
+            Fact.objects.create(
+                step=step,
+                position=f_position,
+                **translated(fact["value"], "value"),
+                **translated(fact["label"], "label"),
+            )
+        ctx.steps.append((step, step_spec))
+    for extension in _EXTENSIONS:
+        extension.apply(ctx, template)
+    return template

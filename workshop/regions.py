@@ -1,0 +1,209 @@
+"""Live regions: the parts of a page that change while a session runs.
+
+A region is one template that renders one element with a stable id. The same
+template serves the full page load, the snapshot a socket gets when it
+connects, and every push, so all three always agree.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from . import presence, step_kinds
+from .models import Group, Participant, Step, WorkshopSession
+
+SCREEN = "screen"
+CONTROL = "control"
+PARTICIPANT = "participant"
+AUDIENCES = (SCREEN, CONTROL, PARTICIPANT)
+
+# (audience, region name) -> template. Region ids in the page are the names.
+REGION_TEMPLATES: dict[tuple[str, str], str] = {
+    (SCREEN, "stage"): "live/screen/stage.html",
+    (SCREEN, "joinbar"): "live/screen/joinbar.html",
+    # Inside the lobby step: pushed on its own so a count never re-renders the step.
+    (SCREEN, "lobby-count"): "live/screen/lobby-count.html",
+    (CONTROL, "stage"): "live/control/stage.html",
+    (CONTROL, "agenda"): "live/control/agenda.html",
+    (CONTROL, "room"): "live/control/room.html",
+    (PARTICIPANT, "stage"): "live/participant/stage.html",
+    (PARTICIPANT, "me"): "live/participant/me.html",
+}
+
+
+def register_region(audience: str, name: str, template: str) -> None:
+    REGION_TEMPLATES[(audience, name)] = template
+
+
+def regions_of(audience: str) -> list[str]:
+    return [name for (aud, name) in REGION_TEMPLATES if aud == audience]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Everyone who sees exactly the same thing: the projector, the control
+    views, or the participants of one group reading one language."""
+
+    kind: str
+    session_id: int
+    group_id: int | None = None  # participants only; None: not in a group
+    language: str = "en"
+
+    @property
+    def key(self) -> str:
+        if self.kind == PARTICIPANT:
+            return f"{self.session_id}:{self.kind}:{self.group_id or 0}:{self.language}"
+        return f"{self.session_id}:{self.kind}"
+
+
+@dataclass
+class RenderTarget:
+    """What a template needs to know about who it renders for."""
+
+    session: WorkshopSession
+    audience: Audience
+    step: Step | None
+    group: Group | None = None
+    # Only for a single socket's snapshot or a page load, never for a broadcast.
+    participant: Participant | None = None
+
+
+def audience_for_participant(participant: Participant) -> Audience:
+    return Audience(PARTICIPANT, participant.session_id, participant.group_id, participant.language)
+
+
+def render_regions(
+    session: WorkshopSession,
+    audience: Audience,
+    names: list[str] | None = None,
+    participant: Participant | None = None,
+) -> list[dict[str, Any]]:
+    """Render regions for one audience, as ``{"id", "v", "html"}`` dicts."""
+    # Taken before reading anything: a later version never shows older data.
+    version = time.time_ns() // 1000
+    names = names if names is not None else regions_of(audience.kind)
+    context = _base_context(session, audience, participant, version)
+    with translation.override(_language_for(session, audience)):
+        return [
+            {
+                "id": name,
+                "v": version,
+                "html": render_to_string(REGION_TEMPLATES[(audience.kind, name)], context),
+            }
+            for name in names
+            if (audience.kind, name) in REGION_TEMPLATES
+        ]
+
+
+def region_context(
+    session: WorkshopSession, audience: Audience, participant: Participant | None = None
+) -> dict[str, Any]:
+    """The context that full page templates use to include their regions."""
+    return _base_context(session, audience, participant, time.time_ns() // 1000)
+
+
+def _language_for(session: WorkshopSession, audience: Audience) -> str:
+    if audience.kind == SCREEN:
+        return session.screen_language
+    if audience.kind == CONTROL:
+        return session.control_language
+    return audience.language
+
+
+def _base_context(
+    session: WorkshopSession,
+    audience: Audience,
+    participant: Participant | None,
+    version: int,
+) -> dict[str, Any]:
+    step = session.current_step
+    group = None
+    if audience.group_id:
+        group = next((g for g in session.groups.all() if g.pk == audience.group_id), None)
+    target = RenderTarget(session, audience, step, group, participant)
+    kind = step_kinds.get(step.kind if step else "lobby")
+    context: dict[str, Any] = {
+        "session": session,
+        "audience": audience,
+        "step": step,
+        "group": group,
+        "participant": participant,
+        "region_version": version,
+        "step_template": kind.template_for(audience.kind),
+        "steps": _steps_with_state(session) if audience.kind == CONTROL else None,
+        "counts": presence.connected_counts(session) if audience.kind != PARTICIPANT else None,
+    }
+    if audience.kind == CONTROL:
+        context["room"] = _room_overview(session)
+        context["step_next"] = _next_step(context["steps"], step)
+    if kind.context:
+        context.update(kind.context(target))
+    return context
+
+
+def _next_step(steps: list[Step], current: Step | None) -> Step | None:
+    ids = [s.pk for s in steps]
+    if current is None or current.pk not in ids:
+        return steps[0] if steps else None
+    index = ids.index(current.pk)
+    return steps[index + 1] if index + 1 < len(steps) else None
+
+
+def _room_overview(session: WorkshopSession) -> dict[str, Any]:
+    """Groups with their members and who is connected, for the control view:
+    three queries whatever the number of participants."""
+    connected = presence.connected_participant_ids(session)
+    participants = list(session.participants.order_by("nickname"))
+    groups = list(session.groups.all())
+    rows = []
+    for group in [*groups, None]:
+        members = [p for p in participants if p.group_id == (group.pk if group else None)]
+        if group is None and not members:
+            continue
+        rows.append(
+            {
+                "group": group,
+                "members": [{"participant": p, "connected": p.pk in connected} for p in members],
+                "connected": sum(1 for p in members if p.pk in connected),
+            }
+        )
+    return {"groups": groups, "rows": rows, "connected": len(connected), "joined": len(participants)}
+
+
+def _steps_with_state(session: WorkshopSession) -> list[Step]:
+    return list(session.ordered_steps())
+
+
+def _register_core_topics() -> None:
+    from .live import register_topic
+
+    register_topic(
+        "step",
+        [(SCREEN, "stage"), (CONTROL, "stage"), (CONTROL, "agenda"), (PARTICIPANT, "stage")],
+    )
+    register_topic(
+        "session",
+        [
+            (SCREEN, "stage"),
+            (SCREEN, "joinbar"),
+            (CONTROL, "stage"),
+            (CONTROL, "agenda"),
+            (CONTROL, "room"),
+            (PARTICIPANT, "stage"),
+        ],
+    )
+    # Group membership changed: every participant socket re-subscribes and resyncs.
+    register_topic("members", [])
+    register_topic("room", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")])
+    # Connection counts move with every phone that wakes or sleeps: coalesced.
+    register_topic(
+        "presence", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=0.5
+    )
+
+
+_register_core_topics()

@@ -1,0 +1,31 @@
+from django import template
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from ..qr import qr_svg
+
+register = template.Library()
+
+
+@register.simple_tag
+def qr_code(url: str) -> SafeString:
+    # segno escapes nothing of ours: the URL is built from the join code only.
+    return mark_safe(qr_svg(url))  # noqa: S308
+
+
+@register.filter
+def rich_text(text: str) -> SafeString:
+    """Plain step text to HTML: blank lines make paragraphs, "- " lines bullets.
+
+    Every piece is escaped first; only our own tags are added.
+    """
+    blocks = [b.strip() for b in (text or "").replace("\r\n", "\n").split("\n\n") if b.strip()]
+    html: list[str] = []
+    for block in blocks:
+        lines = block.split("\n")
+        if all(line.lstrip().startswith("- ") for line in lines):
+            items = format_html_join("", "<li>{}</li>", ((line.lstrip()[2:],) for line in lines))
+            html.append(f"<ul>{items}</ul>")
+        else:
+            html.append("<p>" + "<br>".join(conditional_escape(line) for line in lines) + "</p>")
+    return mark_safe("".join(html))  # noqa: S308

@@ -1,0 +1,301 @@
+"""Pages of the live room: the facilitator's dashboard and control view, the
+projector screen, and the participant's join and phone pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import get_language_from_request
+from django.views.decorators.http import require_GET, require_POST
+
+from . import identity, services
+from .errors import DomainError
+from .forms import GroupsForm, JoinForm, NewSessionForm
+from .models import Participant, WorkshopSession, WorkshopTemplate
+from .regions import CONTROL, PARTICIPANT, SCREEN, Audience, audience_for_participant, region_context, render_regions
+
+# --- access helpers -------------------------------------------------------------
+
+
+def _get_session_for_facilitator(request: HttpRequest, public_id: UUID) -> WorkshopSession:
+    session = get_object_or_404(
+        WorkshopSession.objects.select_related("template", "current_step"), public_id=public_id
+    )
+    services.check_facilitator(session, request.user)
+    return session
+
+
+def _get_participant(request: HttpRequest, code: str) -> Participant | None:
+    public_id = identity.participant_id_from_request(request, code)
+    if public_id is None:
+        return None
+    return (
+        Participant.objects.select_related("session", "group", "session__current_step")
+        .filter(session__code=code, public_id=public_id)
+        .first()
+    )
+
+
+def facilitator_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
+    """POST-only facilitator action: checks access, turns domain errors into
+    a message, and answers htmx with the fresh control regions."""
+
+    @staff_member_required
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest, public_id: UUID) -> HttpResponse:
+        session = get_object_or_404(WorkshopSession, public_id=public_id)
+        try:
+            services.check_facilitator(session, request.user)
+            view(request, session)
+        except DomainError as error:
+            return _control_error(request, session, error)
+        if request.htmx:
+            return _control_regions_response(session)
+        return redirect("workshop:control", public_id=session.public_id)
+
+    return wrapper
+
+
+def _control_regions_response(session: WorkshopSession, flash: str = "") -> HttpResponse:
+    session.refresh_from_db()
+    regions = render_regions(session, Audience(CONTROL, session.pk))
+    html = "".join(region["html"] for region in regions)
+    html += render_to_string("live/control/flash.html", {"flash": flash, "oob": True})
+    return HttpResponse(html)
+
+
+def _control_error(request: HttpRequest, session: WorkshopSession, error: DomainError) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(
+            render_to_string("live/control/flash.html", {"flash": error.message, "error": True})
+        )
+        response["HX-Retarget"] = "#flash"
+        response["HX-Reswap"] = "outerHTML"
+        response.status_code = error.status
+        return response
+    messages.error(request, error.message)
+    return redirect("workshop:control", public_id=session.public_id)
+
+
+# --- facilitator ------------------------------------------------------------------
+
+
+@staff_member_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    sessions = (
+        WorkshopSession.objects.filter(facilitator=request.user)
+        | WorkshopSession.objects.filter(co_facilitators=request.user)
+    ).distinct().select_related("template")
+    return render(
+        request,
+        "workshop/dashboard.html",
+        {"sessions": sessions, "form": NewSessionForm(), "templates": WorkshopTemplate.objects.all()},
+    )
+
+
+@staff_member_required
+@require_POST
+def session_create(request: HttpRequest) -> HttpResponse:
+    form = NewSessionForm(request.POST)
+    if not form.is_valid():
+        sessions = WorkshopSession.objects.filter(facilitator=request.user)
+        return render(request, "workshop/dashboard.html", {"sessions": sessions, "form": form}, status=400)
+    session = services.create_session(
+        form.cleaned_data["template"],
+        request.user,
+        title=form.cleaned_data["title"],
+        group_count=form.cleaned_data["group_count"] or 0,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    return redirect("workshop:control", public_id=session.public_id)
+
+
+@staff_member_required
+@require_GET
+def control(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    session = _get_session_for_facilitator(request, public_id)
+    context = region_context(session, Audience(CONTROL, session.pk))
+    context["groups_form"] = GroupsForm.for_session(session)
+    return render(request, "workshop/control.html", context)
+
+
+@facilitator_action
+def step_go(request: HttpRequest, session: WorkshopSession) -> None:
+    target = request.POST.get("to", "")
+    if target in ("next", "previous"):
+        services.move_by(session, 1 if target == "next" else -1, request.user)
+    else:
+        services.go_to_step(session, target, request.user)
+
+
+@facilitator_action
+def session_start(request: HttpRequest, session: WorkshopSession) -> None:
+    services.start_session(session, request.user)
+
+
+@facilitator_action
+def session_end(request: HttpRequest, session: WorkshopSession) -> None:
+    services.end_session(session, request.user)
+
+
+@facilitator_action
+def joining_lock(request: HttpRequest, session: WorkshopSession) -> None:
+    services.set_joining_locked(session, request.POST.get("locked") == "1", request.user)
+
+
+@facilitator_action
+def groups_configure(request: HttpRequest, session: WorkshopSession) -> None:
+    form = GroupsForm(request.POST)
+    if not form.is_valid():
+        raise DomainError("bad_groups", " ".join(e for errs in form.errors.values() for e in errs))
+    names = services.parse_group_names(form.cleaned_data["groups"])
+    services.configure_groups(session, request.user, names=names, mode=form.cleaned_data["mode"])
+
+
+@facilitator_action
+def participant_move(request: HttpRequest, session: WorkshopSession) -> None:
+    services.move_participant(
+        session, request.POST.get("participant"), request.POST.get("group") or None, request.user
+    )
+
+
+@facilitator_action
+def languages_set(request: HttpRequest, session: WorkshopSession) -> None:
+    services.set_languages(
+        session,
+        request.user,
+        screen=request.POST.get("screen", ""),
+        control=request.POST.get("control", ""),
+    )
+
+
+# --- projector ------------------------------------------------------------------
+
+
+@require_GET
+def screen(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    # The unguessable public id is the key: the projector may be another device.
+    session = get_object_or_404(
+        WorkshopSession.objects.select_related("template", "current_step"), public_id=public_id
+    )
+    context = region_context(session, Audience(SCREEN, session.pk))
+    return render(request, "workshop/screen.html", context)
+
+
+# --- participants ----------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "workshop/join.html", {"form": JoinForm()})
+
+
+def join(request: HttpRequest, code: str = "") -> HttpResponse:
+    """The join page; ``/j/CODE`` is the short link the QR code holds."""
+    code = services.normalise_code(code)
+    if request.method == "GET":
+        if code and _get_participant(request, code):
+            return redirect("workshop:participant", code=code)
+        return render(request, "workshop/join.html", {"form": JoinForm(initial={"code": code})})
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return render(request, "workshop/join.html", {"form": form}, status=400)
+    code = services.normalise_code(form.cleaned_data["code"])
+    existing = _get_participant(request, code)
+    if existing is not None:  # already joined on this phone: same participant again
+        return redirect("workshop:participant", code=code)
+    if _too_many_wrong_codes(request):
+        form.add_error(None, "Too many wrong codes from this network. Wait a few minutes, then try again.")
+        return render(request, "workshop/join.html", {"form": form}, status=429)
+    try:
+        participant = services.join_session(
+            code,
+            nickname=form.cleaned_data["nickname"],
+            language=get_language_from_request(request) or "en",
+        )
+    except DomainError as error:
+        if error.code == "unknown_code":
+            _count_wrong_code(request)
+        form.add_error("nickname" if error.code.startswith("nickname") else "code", error.message)
+        return render(request, "workshop/join.html", {"form": form}, status=error.status)
+    response = redirect("workshop:participant", code=participant.session.code)
+    identity.set_participant_cookie(response, participant.session.code, participant.public_id)
+    return response
+
+
+@require_GET
+def participant_page(request: HttpRequest, code: str) -> HttpResponse:
+    participant = _get_participant(request, code)
+    if participant is None:
+        return redirect("workshop:join_code", code=code)
+    session = participant.session
+    context = region_context(session, audience_for_participant(participant), participant)
+    return render(request, "workshop/participant.html", context)
+
+
+@require_POST
+def participant_group(request: HttpRequest, code: str) -> HttpResponse:
+    return _participant_action(request, code, lambda p: services.choose_group(p, request.POST.get("group")))
+
+
+@require_POST
+def participant_language(request: HttpRequest, code: str) -> HttpResponse:
+    return _participant_action(
+        request, code, lambda p: services.set_participant_language(p, request.POST.get("language", ""))
+    )
+
+
+def _participant_action(request: HttpRequest, code: str, action: Callable[[Participant], Any]) -> HttpResponse:
+    participant = _get_participant(request, code)
+    if participant is None:
+        return redirect("workshop:join_code", code=code)
+    try:
+        action(participant)
+    except DomainError as error:
+        messages.error(request, error.message)
+    if request.htmx:
+        participant.refresh_from_db()
+        regions = render_regions(participant.session, audience_for_participant(participant), None, participant)
+        return HttpResponse("".join(r["html"] for r in regions))
+    return redirect("workshop:participant", code=code)
+
+
+# --- rate limiting wrong join codes ------------------------------------------------
+
+
+def _client_key(request: HttpRequest) -> str:
+    # Kept in the cache only, never in the app's tables.
+    return "joinfail:" + request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _too_many_wrong_codes(request: HttpRequest) -> bool:
+    return (cache.get(_client_key(request)) or 0) >= settings.JOIN_RATE_LIMIT
+
+
+def _count_wrong_code(request: HttpRequest) -> None:
+    key = _client_key(request)
+    if cache.add(key, 1, timeout=settings.JOIN_RATE_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=settings.JOIN_RATE_WINDOW)
+
+
+def participant_url(code: str) -> str:
+    return reverse("workshop:participant", kwargs={"code": code})
+
+
