@@ -28,6 +28,15 @@ def _fresh_realtime_state():
     channel_layers.backends = {}
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def template(db):
     template = TemplateFactory(title="Leaving no one behind")
@@ -59,7 +68,9 @@ def plain_user(db):
 
 @pytest.fixture
 def session(template, facilitator):
-    return services.create_session(template, facilitator, group_count=2, base_url="http://testserver")
+    return services.create_session(
+        template, facilitator, group_count=2, base_url="http://testserver"
+    )
 
 
 @pytest.fixture
@@ -78,7 +89,9 @@ def participant_client(participant) -> Client:
     """A browser holding this participant's signed cookie."""
     client = Client()
     signer_response = __import__("django.http", fromlist=["HttpResponse"]).HttpResponse()
-    identity.set_participant_cookie(signer_response, participant.session.code, participant.public_id)
+    identity.set_participant_cookie(
+        signer_response, participant.session.code, participant.public_id
+    )
     name = identity.cookie_name(participant.session.code)
     client.cookies[name] = signer_response.cookies[name].value
     return client
@@ -109,7 +122,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield chromium
         chromium.close()
 

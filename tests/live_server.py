@@ -55,17 +55,25 @@ class LiveServer:
     def manage(self, *args: str) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
         return result.stdout
 
     def prepare(self, *packs: str) -> None:
         self.manage("migrate", "--noinput")
         for pack in packs:
             self.manage("import_pack", pack, "--replace")
-        self.manage("createsuperuser", "--noinput", "--username", FACILITATOR[0], "--email", "f@example.org")
+        self.manage(
+            "createsuperuser", "--noinput", "--username", FACILITATOR[0], "--email", "f@example.org"
+        )
 
     def start(self) -> None:
         with self.log.open("ab") as log:
@@ -75,10 +83,21 @@ class LiveServer:
     def _spawn(self, log) -> None:
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-                "--websocket-max-message-size", "65536", "workshop.asgi:application",
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "--websocket-max-message-size",
+                "65536",
+                "workshop.asgi:application",
             ],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def _wait_until_serving(self) -> None:

@@ -52,5 +52,3 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
     readonly_fields = ("code", "public_id", "created_at", "started_at", "ended_at")
     filter_horizontal = ("co_facilitators",)
     inlines = [GroupInline, ParticipantInline]
-
-

@@ -20,7 +20,14 @@ from . import identity, live, presence, services
 from .errors import DomainError
 from .hub import Hub, get_hub
 from .models import Participant, WorkshopSession
-from .regions import CONTROL, PARTICIPANT, SCREEN, Audience, audience_for_participant, render_regions
+from .regions import (
+    CONTROL,
+    PARTICIPANT,
+    SCREEN,
+    Audience,
+    audience_for_participant,
+    render_regions,
+)
 from .ws_actions import ACTIONS, register_action
 
 logger = logging.getLogger(__name__)
@@ -137,19 +144,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     # --- helpers ---------------------------------------------------------------
 
-    async def _send_snapshot(self, session: WorkshopSession, participant: Participant | None) -> None:
+    async def _send_snapshot(
+        self, session: WorkshopSession, participant: Participant | None
+    ) -> None:
         assert self.audience is not None
         regions = await database_sync_to_async(render_regions)(
             session, self.audience, None, participant
         )
-        await self.send(text_data=json.dumps({"t": "regions", "regions": regions, "snapshot": True}))
+        await self.send(
+            text_data=json.dumps({"t": "regions", "regions": regions, "snapshot": True})
+        )
 
     async def _refuse(self, error: DomainError) -> None:
         code = {
             "not_joined": CLOSE_NOT_JOINED,
             "unknown_session": CLOSE_NOT_FOUND,
         }.get(error.code, CLOSE_FORBIDDEN)
-        await self.send(text_data=json.dumps({"t": "refused", "code": error.code, "error": error.message}))
+        await self.send(
+            text_data=json.dumps({"t": "refused", "code": error.code, "error": error.message})
+        )
         await self.close(code=code)
 
     async def _reply(
@@ -159,7 +172,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         result: dict[str, Any] | None = None,
         error: tuple[str, str] | None = None,
     ) -> None:
-        reply: dict[str, Any] = {"t": "ack", "id": message_id if isinstance(message_id, str) else None}
+        reply: dict[str, Any] = {
+            "t": "ack",
+            "id": message_id if isinstance(message_id, str) else None,
+        }
         if error:
             reply.update(ok=False, code=error[0], error=error[1])
         else:
@@ -192,7 +208,9 @@ def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Parti
             raise DomainError("unknown_session", "No workshop has this code.")
         public_id = identity.participant_id_from_cookies(scope.get("cookies", {}), key)
         participant = (
-            Participant.objects.select_related("session").filter(session=session, public_id=public_id).first()
+            Participant.objects.select_related("session")
+            .filter(session=session, public_id=public_id)
+            .first()
             if public_id
             else None
         )
@@ -210,7 +228,9 @@ def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Parti
     return session, None
 
 
-def _reload_participant(participant_id: int | None) -> tuple[WorkshopSession | None, Participant | None]:
+def _reload_participant(
+    participant_id: int | None,
+) -> tuple[WorkshopSession | None, Participant | None]:
     participant = Participant.objects.select_related("session").filter(pk=participant_id).first()
     return (participant.session if participant else None), participant
 
@@ -258,7 +278,7 @@ async def _navigate(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str
 
 
 async def _participant(consumer: LiveConsumer) -> Participant:
-    participant = await database_sync_to_async(
-        Participant.objects.select_related("session").get
-    )(pk=consumer.participant_id)
+    participant = await database_sync_to_async(Participant.objects.select_related("session").get)(
+        pk=consumer.participant_id
+    )
     return participant

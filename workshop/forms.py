@@ -12,8 +12,13 @@ class JoinForm(forms.Form):
         label=_("Workshop code"),
         max_length=JOIN_CODE_LENGTH + 6,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-                   "inputmode": "text", "placeholder": "ABC234"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "placeholder": "ABC234",
+            }
         ),
     )
     nickname = forms.CharField(

@@ -66,7 +66,9 @@ class Hub:
         async with self._lock:
             by_audience = self.sockets[audience.session_id]
             if not by_audience and self.layer is not None:
-                await self.layer.group_add(live.session_group(audience.session_id), self.channel_name)
+                await self.layer.group_add(
+                    live.session_group(audience.session_id), self.channel_name
+                )
             by_audience[audience].add(consumer)
 
     async def remove(self, consumer: LiveConsumer, audience: Audience) -> None:
@@ -103,9 +105,7 @@ class Hub:
                 await asyncio.sleep(1)
                 continue
             if message.get("type") == "hub.invalidate":
-                self.invalidate(
-                    message["session"], message["topics"], message.get("participant")
-                )
+                self.invalidate(message["session"], message["topics"], message.get("participant"))
 
     def invalidate(self, session_id: int, topics: list[str], participant_id: int | None) -> None:
         if session_id not in self.sockets:

@@ -51,9 +51,7 @@ class Step(models.Model):
     subtitle = models.CharField(max_length=300, blank=True)
     # Plain text: a blank line starts a paragraph, a line starting "- " is a bullet.
     body = models.TextField(blank=True)
-    facilitator_notes = models.TextField(
-        blank=True, help_text=_("Shown on the control view only.")
-    )
+    facilitator_notes = models.TextField(blank=True, help_text=_("Shown on the control view only."))
 
     class Meta:
         ordering = ["template", "position", "id"]
@@ -93,7 +91,9 @@ class WorkshopSession(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True)
     title = models.CharField(max_length=200)
-    template = models.ForeignKey(WorkshopTemplate, on_delete=models.PROTECT, related_name="sessions")
+    template = models.ForeignKey(
+        WorkshopTemplate, on_delete=models.PROTECT, related_name="sessions"
+    )
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions"
     )

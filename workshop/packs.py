@@ -57,7 +57,9 @@ def register_extension(extension: PackExtension) -> None:
     _EXTENSIONS.append(extension)
 
 
-def check_text(ctx: PackContext, value: Any, place: str, *, required: bool, max_length: int) -> None:
+def check_text(
+    ctx: PackContext, value: Any, place: str, *, required: bool, max_length: int
+) -> None:
     """A translatable text: {en, fr, nl}; English required when the text is."""
     if value is None:
         if required:
@@ -87,7 +89,9 @@ def read_pack(path: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise PackError([f"line {getattr(error, 'problem_mark', None) and error.problem_mark.line + 1}: {error}"]) from None
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else str(path)
+        raise PackError([f"{where}: not valid YAML ({error})"]) from None
     except OSError as error:
         raise PackError([f"{path}: {error.strerror}"]) from None
     if not isinstance(data, dict):
@@ -114,7 +118,9 @@ def validate(data: dict[str, Any]) -> PackContext:
     if not isinstance(slug, str) or not slug or len(slug) > 50:
         ctx.error("template.slug", "is required: a short name of letters, digits and dashes")
     check_text(ctx, template.get("title"), "template.title", required=True, max_length=200)
-    check_text(ctx, template.get("description"), "template.description", required=False, max_length=2000)
+    check_text(
+        ctx, template.get("description"), "template.description", required=False, max_length=2000
+    )
     steps = template.get("steps")
     if not isinstance(steps, list) or not steps:
         ctx.error("template.steps", "must be a non-empty list")
@@ -170,7 +176,10 @@ def import_pack(data: dict[str, Any], *, replace: bool = False) -> WorkshopTempl
         raise PackError([f"template.slug: a template '{spec['slug']}' exists already"])
     if template is None:
         template = WorkshopTemplate(slug=spec["slug"])
-    for key, value in {**translated(spec["title"], "title"), **translated(spec.get("description"), "description")}.items():
+    for key, value in {
+        **translated(spec["title"], "title"),
+        **translated(spec.get("description"), "description"),
+    }.items():
         setattr(template, key, value)
     template.save()
     template.steps.all().delete()

@@ -172,7 +172,12 @@ def _room_overview(session: WorkshopSession) -> dict[str, Any]:
                 "connected": sum(1 for p in members if p.pk in connected),
             }
         )
-    return {"groups": groups, "rows": rows, "connected": len(connected), "joined": len(participants)}
+    return {
+        "groups": groups,
+        "rows": rows,
+        "connected": len(connected),
+        "joined": len(participants),
+    }
 
 
 def _steps_with_state(session: WorkshopSession) -> list[Step]:

@@ -58,7 +58,7 @@ def generate_join_code() -> str:
 
 def normalise_code(raw: str) -> str:
     """What people type: lower case and stray spaces are fine."""
-    return "".join(raw.split()).upper()[:JOIN_CODE_LENGTH * 2]
+    return "".join(raw.split()).upper()[: JOIN_CODE_LENGTH * 2]
 
 
 @transaction.atomic
@@ -239,11 +239,7 @@ def _replace_groups(session: WorkshopSession, names: list[str]) -> None:
 
 
 def _smallest_group(session: WorkshopSession) -> Group | None:
-    return (
-        session.groups.annotate(size=Count("members"))
-        .order_by("size", "position", "id")
-        .first()
-    )
+    return session.groups.annotate(size=Count("members")).order_by("size", "position", "id").first()
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,7 +24,14 @@ from . import identity, services
 from .errors import DomainError
 from .forms import GroupsForm, JoinForm, NewSessionForm
 from .models import Participant, WorkshopSession, WorkshopTemplate
-from .regions import CONTROL, PARTICIPANT, SCREEN, Audience, audience_for_participant, region_context, render_regions
+from .regions import (
+    CONTROL,
+    SCREEN,
+    Audience,
+    audience_for_participant,
+    region_context,
+    render_regions,
+)
 
 # --- access helpers -------------------------------------------------------------
 
@@ -32,7 +40,8 @@ def _get_session_for_facilitator(request: HttpRequest, public_id: UUID) -> Works
     session = get_object_or_404(
         WorkshopSession.objects.select_related("template", "current_step"), public_id=public_id
     )
-    services.check_facilitator(session, request.user)
+    if not session.is_facilitated_by(request.user):
+        raise PermissionDenied("Only the session's facilitators can open its control view.")
     return session
 
 
@@ -55,9 +64,8 @@ def facilitator_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
     @require_POST
     @wraps(view)
     def wrapper(request: HttpRequest, public_id: UUID) -> HttpResponse:
-        session = get_object_or_404(WorkshopSession, public_id=public_id)
+        session = _get_session_for_facilitator(request, public_id)
         try:
-            services.check_facilitator(session, request.user)
             view(request, session)
         except DomainError as error:
             return _control_error(request, session, error)
@@ -76,7 +84,9 @@ def _control_regions_response(session: WorkshopSession, flash: str = "") -> Http
     return HttpResponse(html)
 
 
-def _control_error(request: HttpRequest, session: WorkshopSession, error: DomainError) -> HttpResponse:
+def _control_error(
+    request: HttpRequest, session: WorkshopSession, error: DomainError
+) -> HttpResponse:
     if request.htmx:
         response = HttpResponse(
             render_to_string("live/control/flash.html", {"flash": error.message, "error": True})
@@ -96,13 +106,21 @@ def _control_error(request: HttpRequest, session: WorkshopSession, error: Domain
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     sessions = (
-        WorkshopSession.objects.filter(facilitator=request.user)
-        | WorkshopSession.objects.filter(co_facilitators=request.user)
-    ).distinct().select_related("template")
+        (
+            WorkshopSession.objects.filter(facilitator=request.user)
+            | WorkshopSession.objects.filter(co_facilitators=request.user)
+        )
+        .distinct()
+        .select_related("template")
+    )
     return render(
         request,
         "workshop/dashboard.html",
-        {"sessions": sessions, "form": NewSessionForm(), "templates": WorkshopTemplate.objects.all()},
+        {
+            "sessions": sessions,
+            "form": NewSessionForm(),
+            "templates": WorkshopTemplate.objects.all(),
+        },
     )
 
 
@@ -112,7 +130,9 @@ def session_create(request: HttpRequest) -> HttpResponse:
     form = NewSessionForm(request.POST)
     if not form.is_valid():
         sessions = WorkshopSession.objects.filter(facilitator=request.user)
-        return render(request, "workshop/dashboard.html", {"sessions": sessions, "form": form}, status=400)
+        return render(
+            request, "workshop/dashboard.html", {"sessions": sessions, "form": form}, status=400
+        )
     session = services.create_session(
         form.cleaned_data["template"],
         request.user,
@@ -218,7 +238,9 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     if existing is not None:  # already joined on this phone: same participant again
         return redirect("workshop:participant", code=code)
     if _too_many_wrong_codes(request):
-        form.add_error(None, "Too many wrong codes from this network. Wait a few minutes, then try again.")
+        form.add_error(
+            None, "Too many wrong codes from this network. Wait a few minutes, then try again."
+        )
         return render(request, "workshop/join.html", {"form": form}, status=429)
     try:
         participant = services.join_session(
@@ -248,17 +270,23 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def participant_group(request: HttpRequest, code: str) -> HttpResponse:
-    return _participant_action(request, code, lambda p: services.choose_group(p, request.POST.get("group")))
+    return _participant_action(
+        request, code, lambda p: services.choose_group(p, request.POST.get("group"))
+    )
 
 
 @require_POST
 def participant_language(request: HttpRequest, code: str) -> HttpResponse:
     return _participant_action(
-        request, code, lambda p: services.set_participant_language(p, request.POST.get("language", ""))
+        request,
+        code,
+        lambda p: services.set_participant_language(p, request.POST.get("language", "")),
     )
 
 
-def _participant_action(request: HttpRequest, code: str, action: Callable[[Participant], Any]) -> HttpResponse:
+def _participant_action(
+    request: HttpRequest, code: str, action: Callable[[Participant], Any]
+) -> HttpResponse:
     participant = _get_participant(request, code)
     if participant is None:
         return redirect("workshop:join_code", code=code)
@@ -268,7 +296,9 @@ def _participant_action(request: HttpRequest, code: str, action: Callable[[Parti
         messages.error(request, error.message)
     if request.htmx:
         participant.refresh_from_db()
-        regions = render_regions(participant.session, audience_for_participant(participant), None, participant)
+        regions = render_regions(
+            participant.session, audience_for_participant(participant), None, participant
+        )
         return HttpResponse("".join(r["html"] for r in regions))
     return redirect("workshop:participant", code=code)
 
@@ -297,5 +327,3 @@ def _count_wrong_code(request: HttpRequest) -> None:
 
 def participant_url(code: str) -> str:
     return reverse("workshop:participant", kwargs={"code": code})
-
-

@@ -37,7 +37,9 @@ def test_it_keeps_every_screen_on_the_facilitators_step(browser, live_server_pro
     server = live_server_proc
     control, code = _open_session(browser, server)
     screen_page = browser.new_page(viewport=PROJECTOR)
-    screen_page.goto(server.url + control.locator("text=Open the projector screen").get_attribute("href"))
+    screen_page.goto(
+        server.url + control.locator("text=Open the projector screen").get_attribute("href")
+    )
     expect(screen_page.locator(".lobby-code")).to_have_text(code)
 
     amina = _join(browser, server, code, "Amina")

@@ -61,8 +61,16 @@ async def test_a_participant_cannot_navigate_over_the_socket(session, participan
     await phone.receive_json_from()
     await phone.send_to(text_data=json.dumps({"type": "navigate", "to": "next", "id": "a1"}))
     reply = await phone.receive_json_from()
-    assert reply == {"t": "ack", "id": "a1", "ok": False, "code": "not_allowed", "error": "You cannot do this."}
-    current = await database_sync_to_async(lambda: type(session).objects.get(pk=session.pk).current_step.title)()
+    assert reply == {
+        "t": "ack",
+        "id": "a1",
+        "ok": False,
+        "code": "not_allowed",
+        "error": "You cannot do this.",
+    }
+    current = await database_sync_to_async(
+        lambda: type(session).objects.get(pk=session.pk).current_step.title
+    )()
     assert current == "Welcome"
     await phone.disconnect()
 
@@ -84,3 +92,83 @@ async def test_the_control_view_counts_connected_participants(session, participa
     room = await _receive_region(control, "room")
     assert 'data-testid="connected">0<' in room["html"]
     await control.disconnect()
+
+
+async def _expect_refused(path, headers, code):
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *headers])
+    connected, _ = await communicator.connect()
+    assert connected
+    message = await communicator.receive_json_from()
+    assert message["t"] == "refused"
+    closed = await communicator.receive_output()
+    assert closed == {"type": "websocket.close", "code": code}
+
+
+async def test_a_tampered_or_missing_cookie_is_refused(session, participant):
+    name, value = _cookie_header(participant)[1].decode().split("=", 1)
+    tampered = (b"cookie", f"{name}={value[:-3]}xyz".encode())
+    await _expect_refused(f"/ws/participant/{session.code}/", [tampered], 4401)
+    await _expect_refused(f"/ws/participant/{session.code}/", [], 4401)
+
+
+async def test_an_unknown_session_is_refused(participant):
+    await _expect_refused("/ws/participant/ZZZZZZ/", [], 4404)
+    await _expect_refused("/ws/screen/00000000-0000-0000-0000-000000000000/", [], 4404)
+
+
+async def test_a_participant_cannot_open_the_control_socket(session, participant):
+    await _expect_refused(f"/ws/control/{session.public_id}/", [_cookie_header(participant)], 4403)
+
+
+async def test_a_foreign_origin_is_refused(session):
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/screen/{session.public_id}/",
+        headers=[(b"origin", b"http://evil.example"), HOST],
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        "[1, 2]",
+        '{"type": 5}',
+        '{"type": "hub.invalidate", "session": 1}',
+        "{" * 5000,
+        '{"type": "x", "id": 7}',
+    ],
+)
+async def test_malformed_frames_get_an_error_and_change_nothing(session, participant, frame):
+    phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
+    await phone.receive_json_from()
+    await phone.send_to(text_data=frame)
+    reply = await phone.receive_json_from()
+    assert reply["t"] == "ack" and reply["ok"] is False
+    await phone.send_to(text_data='{"type": "ping", "id": "p"}')
+    assert (await phone.receive_json_from())["ok"] is True  # still serving
+    await phone.disconnect()
+
+
+async def test_an_oversized_frame_closes_the_socket(session, participant):
+    phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
+    await phone.receive_json_from()
+    await phone.send_to(text_data='{"type": "ping", "pad": "' + "x" * 70_000 + '"}')
+    closed = await phone.receive_output()
+    assert closed == {"type": "websocket.close", "code": 1009}
+
+
+async def test_a_moved_participant_follows_their_new_group(session, participant, facilitator):
+    phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
+    await phone.receive_json_from()
+    other = await database_sync_to_async(
+        lambda: session.groups.exclude(pk=participant.group_id).get()
+    )()
+    await database_sync_to_async(services.move_participant)(
+        session, participant.pk, other.pk, facilitator
+    )
+    me = await _receive_region(phone, "me")
+    assert other.name in me["html"]
+    await phone.disconnect()

@@ -27,7 +27,9 @@ class Command(BaseCommand):
                 return
             template = import_pack(data, replace=replace)
         except PackError as error:
-            raise CommandError("The pack was not imported:\n  " + "\n  ".join(error.errors)) from None
+            raise CommandError(
+                "The pack was not imported:\n  " + "\n  ".join(error.errors)
+            ) from None
         self.stdout.write(
             self.style.SUCCESS(f"Imported '{template.title}' with {template.steps.count()} steps.")
         )
