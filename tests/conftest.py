@@ -7,6 +7,8 @@ signed-in non-staff user, an anonymous visitor).
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from channels.layers import channel_layers
 from django.test import Client
@@ -20,21 +22,59 @@ from .factories import FacilitatorFactory, StepFactory, TemplateFactory, UserFac
 @pytest.fixture(autouse=True)
 def _fresh_realtime_state():
     """Every test gets a fresh channel layer and hub: their queues belong to
-    the event loop of the test that made them."""
+    the event loop of the test that made them. On Redis each test also gets
+    its own key prefix, removed afterwards, so no test sees another's messages."""
+    from django.conf import settings
+
     hub.forget_hubs()
     channel_layers.backends = {}
+    config = settings.CHANNEL_LAYERS["default"].get("CONFIG")
+    prefix = None
+    if settings.REDIS_URL and config is not None:
+        prefix = f"{settings.REDIS_PREFIX}-test-{uuid.uuid4().hex[:12]}:"
+        config["prefix"] = prefix
     yield
     hub.forget_hubs()
     channel_layers.backends = {}
+    if prefix is not None:
+        config["prefix"] = settings.REDIS_PREFIX
+        delete_redis_keys(prefix)
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache; no test inherits another's."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if settings.REDIS_URL:
+        # clear() would FLUSHDB the Redis that live servers share: only our keys.
+        delete_redis_keys(settings.CACHES["default"]["KEY_PREFIX"] + ":")
+    else:
+        cache.clear()
     yield
+
+
+def delete_redis_keys(prefix: str) -> None:
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL: no persistent connections in tests, so the threads that
+    ran database_sync_to_async leave none open when the test database is dropped."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture

@@ -2,6 +2,11 @@
 
 The browser tests drive it only as people would, through pages and sockets.
 Setting up (a facilitator account, a content pack) goes through manage.py.
+
+With ``DATABASE_URL`` set (the scale-out run), the server gets a PostgreSQL
+database of its own, created here and dropped by ``stop()``: never pytest's
+test database, which the test process holds in transactions. With
+``REDIS_URL`` set, it gets a Redis key prefix of its own.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +41,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ScratchDatabase:
+    """A PostgreSQL database made for one live server (or a pair), then dropped."""
+
+    def __init__(self, server_url: str) -> None:
+        parts = urllib.parse.urlsplit(server_url)
+        self.name = f"live_{uuid.uuid4().hex[:12]}"
+        self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+        self._admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+        self._execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def _execute(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self._admin_url, autocommit=True) as connection:
+            connection.execute(sql)
+
+
 class LiveServer:
-    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        extra_env: dict[str, str] | None = None,
+        *,
+        peer: LiveServer | None = None,
+    ) -> None:
+        """``peer``: another server process on the same database and Redis."""
         self.workdir = workdir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -49,6 +83,18 @@ class LiveServer:
             "DJANGO_SUPERUSER_PASSWORD": FACILITATOR[1],
             **(extra_env or {}),
         }
+        self.database: ScratchDatabase | None = None
+        self.owns_storage = peer is None
+        if peer is not None:
+            for name in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "REDIS_PREFIX"):
+                if name in peer.env:
+                    self.env[name] = peer.env[name]
+        else:
+            if self.env.get("DATABASE_URL"):
+                self.database = ScratchDatabase(self.env["DATABASE_URL"])
+                self.env["DATABASE_URL"] = self.database.url
+            if self.env.get("REDIS_URL"):
+                self.env["REDIS_PREFIX"] = f"live-{uuid.uuid4().hex[:12]}"
         self.process: subprocess.Popen | None = None
         self.log = workdir / "server.log"
 
@@ -117,3 +163,22 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
+        self.drop_storage()
+
+    def drop_storage(self) -> None:
+        """Drop the scratch database and Redis keys this server owns."""
+        if self.database is not None:
+            self.database.drop()
+            self.database = None
+        prefix = self.env.get("REDIS_PREFIX", "")
+        if self.owns_storage and prefix.startswith("live-") and self.env.get("REDIS_URL"):
+            import redis
+
+            client = redis.Redis.from_url(self.env["REDIS_URL"])
+            try:
+                keys = list(client.scan_iter(match=prefix + "*", count=1000))
+                if keys:
+                    client.delete(*keys)
+            finally:
+                client.close()

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# A layer forgets a group membership after its group_expiry (a day by default
+# on both stock layers); a workshop can run longer than that on one process.
+# The hub re-joins its sessions' groups this often, which renews them.
+GROUP_REFRESH_SECONDS = 60.0
+
 
 class Hub:
     def __init__(self) -> None:
@@ -53,6 +58,7 @@ class Hub:
         if self.layer is not None:
             self.channel_name = await self.layer.new_channel("hub.")
             self._tasks.append(asyncio.create_task(self._read_layer()))
+            self._tasks.append(asyncio.create_task(self._refresh_groups()))
         self._tasks.append(asyncio.create_task(self._beat()))
 
     async def stop(self) -> None:
@@ -166,6 +172,16 @@ class Hub:
                 await database_sync_to_async(presence.heartbeat)(self.process_id)
             except Exception:
                 logger.exception("presence heartbeat failed")
+
+    async def _refresh_groups(self) -> None:
+        assert self.layer is not None
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            for session_id in list(self.sockets):
+                try:
+                    await self.layer.group_add(live.session_group(session_id), self.channel_name)
+                except Exception:  # Redis away: the read loop closes the sockets
+                    logger.warning("could not renew the group of session %s", session_id)
 
     async def _close_all(self, code: int) -> None:
         async with self._lock:

@@ -99,7 +99,13 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # One persistent connection per thread: daphne runs every database call on
+    # one thread, so a process holds one connection (two with the heartbeat).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -122,6 +128,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Channels and cache ----------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Keys of the channel layer and the cache start with this: several
+# deployments (or test runs) can share one Redis.
+REDIS_PREFIX = env_str("REDIS_PREFIX", "workshop")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -130,6 +139,7 @@ if REDIS_URL:
                 # socket_timeout=None: redis-py's 5 s default equals the
                 # layer's 5 s blocking read and closes idle sockets (1011).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
+                "prefix": REDIS_PREFIX,
                 "capacity": 1000,
                 "expiry": 30,
             },
@@ -139,6 +149,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:
