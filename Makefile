@@ -9,7 +9,7 @@ PORT ?= 8000
 LAN_IP := $(shell hostname -I 2>/dev/null | awk '{print $$1}')
 PUBLIC_BASE_URL ?= http://$(or $(LAN_IP),localhost):$(PORT)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,11 @@ lint: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3* var
+
+# Interface translations: refresh the catalogues after changing marked strings,
+# translate the new entries in locale/*/LC_MESSAGES/django.po, then compile.
+# The compiled .mo files are committed, so run and test need no gettext tools.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l fr -l nl --no-location \
+	  --ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv

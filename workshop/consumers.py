@@ -15,6 +15,7 @@ from uuid import UUID
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 
 from . import identity, live, presence, services
 from .errors import DomainError
@@ -111,7 +112,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         try:
             result = await action.handler(self, message)
         except DomainError as error:
-            await self._reply(message_id, error=(error.code, error.message))
+            with translation.override(self._language()):
+                text = str(error.message)
+            await self._reply(message_id, error=(error.code, text))
             return
         except Exception:
             logger.exception("action %s failed", action.name)
@@ -155,13 +158,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
             text_data=json.dumps({"t": "regions", "regions": regions, "snapshot": True})
         )
 
+    def _language(self) -> str:
+        """The language this socket's people read: the participant's own, or
+        the session's control or projector language (not known before auth)."""
+        if self.audience is not None and self.audience.kind == PARTICIPANT:
+            return self.audience.language
+        return translation.get_language() or settings.LANGUAGE_CODE
+
     async def _refuse(self, error: DomainError) -> None:
         code = {
             "not_joined": CLOSE_NOT_JOINED,
             "unknown_session": CLOSE_NOT_FOUND,
         }.get(error.code, CLOSE_FORBIDDEN)
         await self.send(
-            text_data=json.dumps({"t": "refused", "code": error.code, "error": error.message})
+            text_data=json.dumps({"t": "refused", "code": error.code, "error": str(error.message)})
         )
         await self.close(code=code)
 

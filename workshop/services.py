@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import live, nicknames
 from .errors import DomainError, NotAllowed, NotFound
@@ -33,12 +35,12 @@ LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 def check_facilitator(session: WorkshopSession, user) -> None:
     if not session.is_facilitated_by(user):
-        raise NotAllowed("not_facilitator", "Only the session's facilitators can do this.")
+        raise NotAllowed("not_facilitator", _("Only the session's facilitators can do this."))
 
 
 def check_not_ended(session: WorkshopSession) -> None:
     if session.is_ended:
-        raise DomainError("session_ended", "This session has ended; it is read-only.")
+        raise DomainError("session_ended", _("This session has ended; it is read-only."))
 
 
 def _locked(session: WorkshopSession) -> WorkshopSession:
@@ -117,7 +119,7 @@ def go_to_step(session: WorkshopSession, step_id: int, by) -> WorkshopSession:
     try:
         step = session.ordered_steps().get(pk=step_id)
     except (Step.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unknown_step", "That step is not part of this workshop.") from None
+        raise NotFound("unknown_step", _("That step is not part of this workshop.")) from None
     if session.status == WorkshopSession.Status.DRAFT:
         # Moving past the lobby is what starting a workshop means.
         session.status = WorkshopSession.Status.LIVE
@@ -143,8 +145,12 @@ def move_by(session: WorkshopSession, offset: int, by) -> WorkshopSession:
     check_facilitator(session, by)
     step = step_by_offset(session, offset)
     if step is None:
-        edge = "last" if offset > 0 else "first"
-        raise DomainError("no_more_steps", f"This is already the {edge} step.")
+        raise DomainError(
+            "no_more_steps",
+            _("This is already the last step.")
+            if offset > 0
+            else _("This is already the first step."),
+        )
     return go_to_step(session, step.pk, by)
 
 
@@ -163,7 +169,7 @@ def set_joining_locked(session: WorkshopSession, locked: bool, by) -> WorkshopSe
 def set_languages(session: WorkshopSession, by, *, screen: str, control: str) -> WorkshopSession:
     check_facilitator(session, by)
     if screen not in LANGUAGE_CODES or control not in LANGUAGE_CODES:
-        raise DomainError("unknown_language", "Pick English, French or Dutch.")
+        raise DomainError("unknown_language", _("Pick English, French or Dutch."))
     session = _locked(session)
     session.screen_language = screen
     session.control_language = control
@@ -185,15 +191,21 @@ def parse_group_names(raw: str) -> list[str]:
     if text.isdigit():
         count = int(text)
         if not 1 <= count <= MAX_GROUPS:
-            raise DomainError("bad_group_count", f"Choose between 1 and {MAX_GROUPS} groups.")
+            raise DomainError(
+                "bad_group_count",
+                format_lazy(_("Choose between 1 and {count} groups."), count=MAX_GROUPS),
+            )
         return default_group_names(count)
     names = [n.strip() for part in text.splitlines() for n in part.split(",") if n.strip()]
     if len(names) > MAX_GROUPS:
-        raise DomainError("bad_group_count", f"Choose between 1 and {MAX_GROUPS} groups.")
+        raise DomainError(
+            "bad_group_count",
+            format_lazy(_("Choose between 1 and {count} groups."), count=MAX_GROUPS),
+        )
     if any(len(n) > GROUP_NAME_MAX_LENGTH for n in names):
-        raise DomainError("group_name_too_long", "A group name has at most 60 characters.")
+        raise DomainError("group_name_too_long", _("A group name has at most 60 characters."))
     if len({n.casefold() for n in names}) != len(names):
-        raise DomainError("duplicate_group_name", "Two groups have the same name.")
+        raise DomainError("duplicate_group_name", _("Two groups have the same name."))
     return names
 
 
@@ -209,7 +221,7 @@ def configure_groups(
     """
     check_facilitator(session, by)
     if mode not in WorkshopSession.GroupMode.values:
-        raise DomainError("bad_group_mode", "Unknown way of forming groups.")
+        raise DomainError("bad_group_mode", _("Unknown way of forming groups."))
     session = _locked(session)
     check_not_ended(session)
     session.group_mode = mode
@@ -261,14 +273,14 @@ def _participant_of(session: WorkshopSession, participant_id: int) -> Participan
     try:
         return session.participants.get(pk=participant_id)
     except (Participant.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unknown_participant", "No such participant in this session.") from None
+        raise NotFound("unknown_participant", _("No such participant in this session.")) from None
 
 
 def _group_of(session: WorkshopSession, group_id: int | str) -> Group:
     try:
         return session.groups.get(pk=group_id)
     except (Group.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unknown_group", "No such group in this session.") from None
+        raise NotFound("unknown_group", _("No such group in this session.")) from None
 
 
 # --- participants --------------------------------------------------------------
@@ -278,9 +290,9 @@ def find_joinable_session(raw_code: str) -> WorkshopSession:
     code = normalise_code(raw_code)
     session = WorkshopSession.objects.filter(code=code).first()
     if session is None:
-        raise NotFound("unknown_code", "No workshop has this code. Check it on the big screen.")
+        raise NotFound("unknown_code", _("No workshop has this code. Check it on the big screen."))
     if session.is_ended:
-        raise DomainError("session_ended", "This workshop has ended. Thank you for taking part!")
+        raise DomainError("session_ended", _("This workshop has ended. Thank you for taking part!"))
     return session
 
 
@@ -288,13 +300,13 @@ def find_joinable_session(raw_code: str) -> WorkshopSession:
 def join_session(raw_code: str, *, nickname: str = "", language: str = "en") -> Participant:
     session = _locked(find_joinable_session(raw_code))
     if session.joining_locked:
-        raise DomainError("joining_locked", "The facilitator has closed joining for now.")
+        raise DomainError("joining_locked", _("The facilitator has closed joining for now."))
     nickname = " ".join(nickname.split())
     if len(nickname) > NICKNAME_MAX_LENGTH:
-        raise DomainError("nickname_too_long", "A nickname has at most 40 characters.")
+        raise DomainError("nickname_too_long", _("A nickname has at most 40 characters."))
     taken = set(session.participants.values_list("nickname", flat=True))
     if nickname and nickname in taken:
-        raise DomainError("nickname_taken", "Someone already uses this nickname. Try another.")
+        raise DomainError("nickname_taken", _("Someone already uses this nickname. Try another."))
     nickname = nickname or nicknames.generate(taken)
     group = None
     if session.group_mode == WorkshopSession.GroupMode.BALANCED:
@@ -309,7 +321,7 @@ def join_session(raw_code: str, *, nickname: str = "", language: str = "en") -> 
             )
     except IntegrityError:
         raise DomainError(
-            "nickname_taken", "Someone already uses this nickname. Try another."
+            "nickname_taken", _("Someone already uses this nickname. Try another.")
         ) from None
     live.changed(session.pk, "room")
     return participant
@@ -320,7 +332,7 @@ def choose_group(participant: Participant, group_id: int | str) -> Participant:
     session = _locked(participant.session)
     check_not_ended(session)
     if session.group_mode != WorkshopSession.GroupMode.CHOOSE:
-        raise NotAllowed("groups_assigned", "The facilitator assigns the groups.")
+        raise NotAllowed("groups_assigned", _("The facilitator assigns the groups."))
     participant.group = _group_of(session, group_id)
     participant.save(update_fields=["group"])
     live.changed(session.pk, "room")
@@ -331,7 +343,7 @@ def choose_group(participant: Participant, group_id: int | str) -> Participant:
 @transaction.atomic
 def set_participant_language(participant: Participant, language: str) -> Participant:
     if language not in LANGUAGE_CODES:
-        raise DomainError("unknown_language", "Pick English, French or Dutch.")
+        raise DomainError("unknown_language", _("Pick English, French or Dutch."))
     participant.language = language
     participant.save(update_fields=["language"])
     live.changed(participant.session_id, "room", participant_id=participant.pk)

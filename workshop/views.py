@@ -17,7 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import identity, services
@@ -65,12 +67,20 @@ def facilitator_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, public_id: UUID) -> HttpResponse:
         session = _get_session_for_facilitator(request, public_id)
+        language_before = session.control_language
         try:
             view(request, session)
         except DomainError as error:
-            return _control_error(request, session, error)
+            with translation.override(session.control_language):
+                return _control_error(request, session, error)
         if request.htmx:
-            return _control_regions_response(session)
+            session.refresh_from_db()
+            with translation.override(session.control_language):
+                response = _control_regions_response(session)
+            if session.control_language != language_before:
+                # The page around the regions is in the old language: reload it.
+                response["HX-Refresh"] = "true"
+            return response
         return redirect("workshop:control", public_id=session.public_id)
 
     return wrapper
@@ -95,7 +105,7 @@ def _control_error(
         response["HX-Reswap"] = "outerHTML"
         response.status_code = error.status
         return response
-    messages.error(request, error.message)
+    messages.error(request, str(error.message))
     return redirect("workshop:control", public_id=session.public_id)
 
 
@@ -147,9 +157,10 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def control(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = _get_session_for_facilitator(request, public_id)
-    context = region_context(session, Audience(CONTROL, session.pk))
-    context["groups_form"] = GroupsForm.for_session(session)
-    return render(request, "workshop/control.html", context)
+    with translation.override(session.control_language):
+        context = region_context(session, Audience(CONTROL, session.pk))
+        context["groups_form"] = GroupsForm.for_session(session)
+        return _rendered(request, "workshop/control.html", context)
 
 
 @facilitator_action
@@ -211,8 +222,9 @@ def screen(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = get_object_or_404(
         WorkshopSession.objects.select_related("template", "current_step"), public_id=public_id
     )
-    context = region_context(session, Audience(SCREEN, session.pk))
-    return render(request, "workshop/screen.html", context)
+    with translation.override(session.screen_language):
+        context = region_context(session, Audience(SCREEN, session.pk))
+        return _rendered(request, "workshop/screen.html", context)
 
 
 # --- participants ----------------------------------------------------------------
@@ -239,7 +251,7 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
         return redirect("workshop:participant", code=code)
     if _too_many_wrong_codes(request):
         form.add_error(
-            None, "Too many wrong codes from this network. Wait a few minutes, then try again."
+            None, _("Too many wrong codes from this network. Wait a few minutes, then try again.")
         )
         return render(request, "workshop/join.html", {"form": form}, status=429)
     try:
@@ -264,8 +276,9 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
     if participant is None:
         return redirect("workshop:join_code", code=code)
     session = participant.session
-    context = region_context(session, audience_for_participant(participant), participant)
-    return render(request, "workshop/participant.html", context)
+    with translation.override(participant.language):
+        context = region_context(session, audience_for_participant(participant), participant)
+        return _rendered(request, "workshop/participant.html", context)
 
 
 @require_POST
@@ -277,11 +290,37 @@ def participant_group(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def participant_language(request: HttpRequest, code: str) -> HttpResponse:
-    return _participant_action(
-        request,
-        code,
-        lambda p: services.set_participant_language(p, request.POST.get("language", "")),
+    """A plain POST and a redirect: the whole page, chrome included, comes
+    back in the new language. The cookie makes it the default for next time."""
+    participant = _get_participant(request, code)
+    if participant is None:
+        return redirect("workshop:join_code", code=code)
+    language = request.POST.get("language", "")
+    try:
+        services.set_participant_language(participant, language)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("workshop:participant", code=code)
+    response = redirect("workshop:participant", code=code)
+    _remember_language(response, language)
+    return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
     )
+
+
+def _rendered(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render now, under the active language override, not lazily later."""
+    response = render(request, template, context)
+    response["Content-Language"] = translation.get_language()
+    return response
 
 
 def _participant_action(
