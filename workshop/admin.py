@@ -1,7 +1,22 @@
-from django.contrib import admin
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from . import packs, services
 from .models import Fact, Group, Participant, Step, WorkshopSession, WorkshopTemplate
+from .regions import PARTICIPANT, SCREEN, Audience, region_context
 
 
 class StepInline(TranslationTabularInline):
@@ -17,6 +32,21 @@ class WorkshopTemplateAdmin(TranslationAdmin):
     list_display = ("title", "slug", "updated_at")
     prepopulated_fields = {"slug": ("title_en",)}
     inlines = [StepInline]
+    actions = ["duplicate"]
+
+    @admin.action(description=_("Duplicate the selected templates"))
+    def duplicate(self, request: HttpRequest, queryset) -> None:
+        for template in queryset:
+            copy = packs.duplicate_template(template)
+            self.message_user(
+                request,
+                format_html(
+                    _("Created {} from {}."),
+                    copy.title,
+                    template.title,
+                ),
+                messages.SUCCESS,
+            )
 
 
 class FactInline(TranslationTabularInline):
@@ -26,10 +56,53 @@ class FactInline(TranslationTabularInline):
 
 @admin.register(Step)
 class StepAdmin(TranslationAdmin):
-    list_display = ("title", "template", "position", "kind")
+    list_display = ("title", "template", "position", "kind", "preview_links")
     list_filter = ("template", "kind")
     ordering = ("template", "position", "id")
     inlines = [FactInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:step_id>/preview/<str:audience>/",
+                self.admin_site.admin_view(self.preview_view),
+                name="workshop_step_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("Preview"))
+    def preview_links(self, step: Step) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:workshop_step_preview", args=[step.pk, SCREEN]),
+            _("projector"),
+            reverse("admin:workshop_step_preview", args=[step.pk, PARTICIPANT]),
+            _("phone"),
+        )
+
+    def preview_view(self, request: HttpRequest, step_id: int, audience: str) -> HttpResponse:
+        """The step as the projector or a phone shows it, in a chosen language,
+        rendered by the step kind's own templates inside a throwaway session."""
+        step = get_object_or_404(Step.objects.select_related("template"), pk=step_id)
+        if audience not in (SCREEN, PARTICIPANT):
+            audience = SCREEN
+        codes = [code for code, _name in settings.LANGUAGES]
+        language = request.GET.get("lang") if request.GET.get("lang") in codes else "en"
+        with translation.override(language):
+            stage = _render_preview_stage(request, step, audience)
+            context = {
+                **self.admin_site.each_context(request),
+                "step": step,
+                "audience": audience,
+                "stage": stage,
+                "language": language,
+                "languages": settings.LANGUAGES,
+                "screen_kind": SCREEN,
+                "phone_kind": PARTICIPANT,
+            }
+            response = TemplateResponse(request, "admin/workshop/step_preview.html", context)
+            return response.render()
 
 
 class GroupInline(admin.TabularInline):
@@ -52,3 +125,21 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
     readonly_fields = ("code", "public_id", "created_at", "started_at", "ended_at")
     filter_horizontal = ("co_facilitators",)
     inlines = [GroupInline, ParticipantInline]
+
+
+def _render_preview_stage(request: HttpRequest, step: Step, audience: str) -> SafeString:
+    """Render the stage in a session that is rolled back: step kinds' context
+    functions may query session state, and nothing of the preview is kept."""
+    with transaction.atomic():
+        session = services.create_session(
+            step.template,
+            request.user,
+            title=step.template.title,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        session.current_step = step
+        session.save(update_fields=["current_step"])
+        context = region_context(session, Audience(audience, session.pk))
+        stage = mark_safe(render_to_string(f"live/{audience}/stage.html", context))  # noqa: S308
+        transaction.set_rollback(True)
+    return stage

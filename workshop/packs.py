@@ -1,13 +1,17 @@
 """Content packs: a workshop template with its steps in one YAML file.
 
 A pack is validated whole before anything is written; each error names its
-place in the file ("template.steps[3].title.fr"). Apps extend packs with
-their own sections (quiz questions, exercise settings) through
-``register_extension``.
+place in the file ("template.steps[3].title.fr", with its line when read from
+a file). Apps extend packs with their own sections (quiz questions, exercise
+settings) through ``register_extension``.
+
+Exporting writes the same format back: exporting a template, importing the
+file and exporting again gives the same file, byte for byte.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,12 +46,45 @@ class PackContext:
 
 
 class PackExtension(Protocol):
+    """What an app registers to carry its own content in packs.
+
+    ``validate`` reports errors with ``ctx.error(place, message)``; ``apply``
+    writes (inside the import's transaction, after the steps exist:
+    ``ctx.steps`` pairs each Step with its spec). For export, ``export``
+    returns the extension's top-level sections (e.g. ``{"questions": [...]}``)
+    and ``export_step`` the extension's keys of one step (e.g.
+    ``{"question": "iom-founded"}``); both must give back what ``apply``
+    read, in a stable order. Extensions that subclass ``BasePackExtension``
+    get no-op defaults; a missing method counts as a no-op too.
+    """
+
     step_keys: set[str]
     top_keys: set[str]
 
     def validate(self, ctx: PackContext) -> None: ...
 
     def apply(self, ctx: PackContext, template: WorkshopTemplate) -> None: ...
+
+    def export(self, template: WorkshopTemplate) -> dict[str, Any]: ...
+
+    def export_step(self, step: Step) -> dict[str, Any]: ...
+
+
+class BasePackExtension:
+    step_keys: set[str] = set()
+    top_keys: set[str] = set()
+
+    def validate(self, ctx: PackContext) -> None:
+        return None
+
+    def apply(self, ctx: PackContext, template: WorkshopTemplate) -> None:
+        return None
+
+    def export(self, template: WorkshopTemplate) -> dict[str, Any]:
+        return {}
+
+    def export_step(self, step: Step) -> dict[str, Any]:
+        return {}
 
 
 _EXTENSIONS: list[PackExtension] = []
@@ -204,3 +241,133 @@ def import_pack(data: dict[str, Any], *, replace: bool = False) -> WorkshopTempl
     for extension in _EXTENSIONS:
         extension.apply(ctx, template)
     return template
+
+
+# --- locating errors ------------------------------------------------------------
+
+
+def yaml_lines(text: str) -> dict[str, int]:
+    """Each place in a YAML text ("template.steps[3].title") -> its 1-based line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, place: str) -> None:
+        lines[place] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = str(key.value)
+                child = f"{place}.{name}" if place else name
+                lines[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, f"{place}[{index}]")
+
+    if root is not None:
+        walk(root, "")
+    return lines
+
+
+def with_lines(errors: list[str], text: str) -> list[str]:
+    """Add the line of each error's place, or of its nearest enclosing place."""
+    lines = yaml_lines(text)
+    located = []
+    for error in errors:
+        place, sep, message = error.partition(": ")
+        probe = place
+        while probe and probe not in lines:
+            probe = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", probe)
+        line = lines.get(probe)
+        located.append(f"{place} (line {line}){sep}{message}" if line and sep else error)
+    return located
+
+
+# --- export ------------------------------------------------------------------------
+
+
+def _text(obj: Any, name: str) -> dict[str, str] | None:
+    """The {en, fr, nl} mapping of a translated field, leaving out empty ones."""
+    value = {lang: getattr(obj, f"{name}_{lang}") or "" for lang in LANGUAGES}
+    value = {lang: text for lang, text in value.items() if text}
+    return value or None
+
+
+def export_pack(template: WorkshopTemplate) -> dict[str, Any]:
+    """The pack of a template, as import_pack reads it."""
+    spec: dict[str, Any] = {"slug": template.slug, "title": _text(template, "title")}
+    if description := _text(template, "description"):
+        spec["description"] = description
+    steps = []
+    for step in template.ordered_steps().prefetch_related("facts"):
+        step_spec: dict[str, Any] = {"kind": step.kind, "title": _text(step, "title")}
+        for key, field_name in (
+            ("subtitle", "subtitle"),
+            ("body", "body"),
+            ("notes", "facilitator_notes"),
+        ):
+            if value := _text(step, field_name):
+                step_spec[key] = value
+        facts = [
+            {"value": _text(fact, "value"), "label": _text(fact, "label")}
+            for fact in step.facts.order_by("position", "id")
+        ]
+        if facts:
+            step_spec["facts"] = facts
+        for extension in _EXTENSIONS:
+            export_step = getattr(extension, "export_step", None)
+            if export_step is not None:
+                step_spec.update(export_step(step) or {})
+        steps.append(step_spec)
+    spec["steps"] = steps
+    data: dict[str, Any] = {"format": PACK_FORMAT, "template": spec}
+    for extension in _EXTENSIONS:
+        export = getattr(extension, "export", None)
+        if export is not None:
+            data.update(export(template) or {})
+    return data
+
+
+class _PackDumper(yaml.SafeDumper):
+    """Readable YAML: multi-line texts as literal blocks, keys in our order,
+    list items indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_PackDumper.add_representer(str, _represent_str)
+
+
+def dump_pack(data: dict[str, Any]) -> str:
+    header = (
+        "# A workshop content pack: import it with `manage.py import_pack FILE`.\n"
+        "# Every translatable text maps language codes (en, fr, nl) to text.\n\n"
+    )
+    return header + yaml.dump(
+        data, Dumper=_PackDumper, allow_unicode=True, sort_keys=False, width=100
+    )
+
+
+@transaction.atomic
+def duplicate_template(template: WorkshopTemplate) -> WorkshopTemplate:
+    """A copy with everything a pack carries, extensions' content included."""
+    data = export_pack(template)
+    base = f"{template.slug}-copy"[:44]
+    slug, n = base, 1
+    while WorkshopTemplate.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    data["template"]["slug"] = slug
+    data["template"]["title"] = {
+        lang: f"{text} (copy)"[:200] for lang, text in data["template"]["title"].items()
+    }
+    return import_pack(data)

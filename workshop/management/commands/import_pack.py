@@ -1,7 +1,9 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from workshop.models import WorkshopTemplate
-from workshop.packs import PackError, import_pack, read_pack
+from workshop.packs import PackError, import_pack, read_pack, with_lines
 
 
 class Command(BaseCommand):
@@ -27,8 +29,13 @@ class Command(BaseCommand):
                 return
             template = import_pack(data, replace=replace)
         except PackError as error:
+            try:
+                errors = with_lines(error.errors, Path(file).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                errors = error.errors
             raise CommandError(
-                "The pack was not imported:\n  " + "\n  ".join(error.errors)
+                f"The pack was not imported ({len(errors)} errors); nothing was changed:\n  "
+                + "\n  ".join(errors)
             ) from None
         self.stdout.write(
             self.style.SUCCESS(f"Imported '{template.title}' with {template.steps.count()} steps.")
