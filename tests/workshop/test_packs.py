@@ -44,7 +44,8 @@ def test_the_iom_pack_round_trips_byte_for_byte(tmp_path):
     exported = yaml.safe_load(first.read_text(encoding="utf-8"))
     assert exported["template"] == source["template"] | {"steps": exported["template"]["steps"]}
     assert len(exported["template"]["steps"]) == len(source["template"]["steps"])
-    for ours, theirs in zip(exported["template"]["steps"], source["template"]["steps"], strict=True):
+    pairs = zip(exported["template"]["steps"], source["template"]["steps"], strict=True)
+    for ours, theirs in pairs:
         for key in ("kind", "title", "subtitle", "body", "notes"):
             assert ours.get(key) == theirs.get(key), key
         facts = [{"value": f["value"], "label": f["label"]} for f in theirs.get("facts", [])]
