@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "workshop",
     "quizzes",
     "sdgmap",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,8 @@ JOIN_RATE_LIMIT = env_int("JOIN_RATE_LIMIT", 300)
 JOIN_RATE_WINDOW = env_int("JOIN_RATE_WINDOW", 600)
 # Largest websocket frame a consumer accepts; daphne is started with the same.
 WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 1024
+# Days after a session ends before `manage.py purge_participants` deletes its
+# participants' data (the aggregated results stay in the report).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 30)
 
 LOGGING = {

@@ -21,27 +21,25 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 
 
 def _po_entries(path: Path) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (enough of the format for our catalogues)."""
+    """msgid -> msgstr of a .po file (for plurals: the singular forms), with
+    fuzzy entries counted as untranslated. Enough of the format for ours."""
     entries: dict[str, str] = {}
-    msgid = msgstr = None
-    current = None
-    fuzzy = False
-    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        if line.startswith("msgid "):
-            msgid, current = _unquote(line[6:]), "id"
-        elif line.startswith("msgstr "):
-            msgstr, current = _unquote(line[7:]), "str"
-        elif line.startswith('"') and current == "id":
-            msgid += _unquote(line)
-        elif line.startswith('"') and current == "str":
-            msgstr += _unquote(line)
-        elif not line.strip():
-            if msgid:
-                entries[msgid] = "" if fuzzy else msgstr
-            msgid = msgstr = current = None
-            fuzzy = False
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        fields: dict[str, str] = {}
+        key = None
+        for line in block.splitlines():
+            match = re.match(r"^(msgid|msgid_plural|msgstr|msgstr\[0\]) (\".*\")$", line)
+            if match:
+                key = match.group(1)
+                fields[key] = _unquote(match.group(2))
+            elif line.startswith("msgstr["):
+                key = None
+            elif line.startswith('"') and key:
+                fields[key] += _unquote(line)
+        if fields.get("msgid"):
+            fuzzy = "#, fuzzy" in block or ", fuzzy" in block
+            msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
+            entries[fields["msgid"]] = "" if fuzzy else msgstr
     return entries
 
 
@@ -57,7 +55,11 @@ def test_it_ships_complete_compiled_catalogues(language):
     assert untranslated == []
     with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as mo:
         catalogue = gettext.GNUTranslations(mo)
-    stale = [msgid for msgid, msgstr in po.items() if catalogue.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for msgid, msgstr in po.items()
+        if msgstr not in (catalogue.gettext(msgid), catalogue.ngettext(msgid, msgid, 1))
+    ]
     assert stale == [], "run `make messages`: the .mo file is older than its .po"
 
 
