@@ -9,7 +9,7 @@ PORT ?= 8000
 LAN_IP := $(shell hostname -I 2>/dev/null | awk '{print $$1}')
 PUBLIC_BASE_URL ?= http://$(or $(LAN_IP),localhost):$(PORT)
 
-.PHONY: run test lint bench clean messages
+.PHONY: run test lint bench clean messages vendor-axe
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,11 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr -l nl --no-location \
 	  --ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# axe-core for the accessibility tests, from the npm registry (see tests/vendor/axe-core/).
+AXE_VERSION ?= 4.14.1
+vendor-axe:
+	rm -rf var/axe && mkdir -p var/axe
+	cd var/axe && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz
+	cp var/axe/package/axe.min.js var/axe/package/LICENSE tests/vendor/axe-core/
+	sha256sum tests/vendor/axe-core/axe.min.js

@@ -31,8 +31,9 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "") -> SafeString:
             {
                 "bar": bar,
                 "y": index * row_height,
-                "width": round(bar_width * bar.value / largest, 1),
-                "value_x": round(label_width + 20 + bar_width * bar.value / largest, 1),
+                # Numbers as text: templates would localise a float ("420,5").
+                "width": f"{bar_width * bar.value / largest:.1f}",
+                "value_x": f"{label_width + 20 + bar_width * bar.value / largest:.1f}",
                 "share": round(100 * bar.value / total) if total else 0,
             }
         )

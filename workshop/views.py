@@ -290,8 +290,10 @@ def participant_group(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def participant_language(request: HttpRequest, code: str) -> HttpResponse:
-    """A plain POST and a redirect: the whole page, chrome included, comes
-    back in the new language. The cookie makes it the default for next time."""
+    """The whole page, chrome included, comes back in the new language: a
+    redirect, or for htmx (whose CSRF header also covers forms that a push
+    rendered without a token) a full refresh. The cookie makes the choice the
+    default for next time."""
     participant = _get_participant(request, code)
     if participant is None:
         return redirect("workshop:join_code", code=code)
@@ -301,7 +303,11 @@ def participant_language(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("workshop:participant", code=code)
-    response = redirect("workshop:participant", code=code)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+    else:
+        response = redirect("workshop:participant", code=code)
     _remember_language(response, language)
     return response
 

@@ -62,3 +62,11 @@ def test_bar_charts_carry_their_numbers_as_text():
 
 def test_an_empty_chart_still_renders():
     assert "<svg" in bar_chart([], title="Nothing yet")
+
+
+def test_chart_coordinates_are_never_localised():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        svg = bar_chart([Bar("a", 1), Bar("b", 3)], title="t")
+    assert 'width="140.0"' in svg and "," not in svg.split("<title")[0]

@@ -191,3 +191,14 @@ def test_an_unknown_language_changes_nothing(session, participant):
     phone.post(reverse("workshop:participant_language", args=[session.code]), {"language": "xx"})
     participant.refresh_from_db()
     assert participant.language == "en"
+
+
+def test_with_htmx_the_phone_reloads_in_the_new_language(session, participant):
+    phone = participant_client(participant)
+    response = phone.post(
+        reverse("workshop:participant_language", args=[session.code]),
+        {"language": "fr"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response["HX-Refresh"] == "true"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
