@@ -202,3 +202,16 @@ def test_with_htmx_the_phone_reloads_in_the_new_language(session, participant):
     )
     assert response["HX-Refresh"] == "true"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+
+
+def test_english_fallbacks_are_marked_for_screen_readers(session, participant, french_content):
+    services.set_participant_language(participant, "fr")
+    services.go_to_step(session, french_content.pk, session.facilitator)
+    html = (
+        participant_client(participant)
+        .get(reverse("workshop:participant", args=[session.code]))
+        .content.decode()
+    )
+    assert "<h1>Qui est l&#x27;OIM ?</h1>" in html  # French: the page's own language
+    assert '<span class="fact-value" lang="en">1951</span>' in html  # no French value
+    assert '<span class="fact-label">Fondée</span>' in html

@@ -1,4 +1,6 @@
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -29,3 +31,16 @@ def rich_text(text: str) -> SafeString:
         else:
             html.append("<p>" + "<br>".join(conditional_escape(line) for line in lines) + "</p>")
     return mark_safe("".join(html))  # noqa: S308
+
+
+@register.filter
+def lang_attr(obj, field: str) -> SafeString:
+    """` lang="en"` when a translated field shows its English fallback in a
+    page of another language, so screen readers switch voice (WCAG 3.1.2)."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    if current == settings.LANGUAGE_CODE or obj is None:
+        return mark_safe("")  # noqa: S308
+    own = getattr(obj, f"{field}_{current.replace('-', '_')}", None)
+    if own:
+        return mark_safe("")  # noqa: S308
+    return mark_safe(f' lang="{settings.LANGUAGE_CODE}"')  # noqa: S308
