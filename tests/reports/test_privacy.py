@@ -128,3 +128,9 @@ def test_apps_purge_their_own_personal_data(old_session, monkeypatch):
     _ended(old_session, days_ago=31)
     call_command("purge_participants")
     assert seen == [old_session.pk]
+
+
+def test_the_join_page_tells_how_long_we_keep_data(client, settings):
+    settings.RETENTION_DAYS = 14
+    html = client.get(reverse("workshop:home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "nous les supprimons 14 jours après l'atelier" in html

@@ -44,3 +44,8 @@ def lang_attr(obj, field: str) -> SafeString:
     if own:
         return mark_safe("")  # noqa: S308
     return mark_safe(f' lang="{settings.LANGUAGE_CODE}"')  # noqa: S308
+
+
+@register.simple_tag
+def retention_days() -> int:
+    return settings.RETENTION_DAYS
