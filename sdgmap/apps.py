@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class SdgmapConfig(AppConfig):
     name = "sdgmap"
     verbose_name = "SDG mapping"
+
+    def ready(self) -> None:
+        from workshop import live, step_kinds
+        from workshop.packs import register_extension
+        from workshop.regions import CONTROL, PARTICIPANT, SCREEN, register_region
+
+        from . import consumers  # noqa: F401  (registers the "card" socket action)
+        from .display import exercise_context
+        from .packs import ExerciseExtension
+
+        step_kinds.register(
+            step_kinds.StepKindSpec(
+                "exercise", "sdgmap/step", per_group=True, context=exercise_context
+            )
+        )
+        # Nested inside the stages: a card edit re-renders these, not the whole step.
+        register_region(SCREEN, "sdg-map", "sdgmap/regions/screen_map.html")
+        register_region(CONTROL, "sdg-progress", "sdgmap/regions/control_progress.html")
+        register_region(PARTICIPANT, "sdg-cards", "sdgmap/regions/participant_cards.html")
+        # The run changed (started, closed, spotlight, reveal): every stage.
+        live.register_topic("sdgrun", [(SCREEN, "stage"), (CONTROL, "stage"), (PARTICIPANT, "stage")])
+        # A card changed: coalesced, as groups type and tick in bursts.
+        live.register_topic(
+            "sdgcards",
+            [(PARTICIPANT, "sdg-cards"), (CONTROL, "sdg-progress"), (SCREEN, "sdg-map")],
+            delay=0.25,
+        )
+        register_extension(ExerciseExtension())

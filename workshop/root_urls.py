@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("workshop.urls")),
     path("", include("reports.urls")),
+    path("", include("sdgmap.urls")),
 ]

@@ -1,0 +1,91 @@
+"""Load the SDG reference data (sdgmap/data/sdgs.yaml) into the database.
+
+Idempotent: rows are matched by their natural keys (goal number, target code,
+theme key, action number) and updated in place, so running it again after an
+edit of the file updates the texts and keeps every card that points at them.
+Works with real models and with a migration's historical models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_FILE = Path(__file__).parent / "data" / "sdgs.yaml"
+LANGUAGES = ("en", "fr", "nl")
+
+
+def _texts(value: dict[str, str] | None, name: str) -> dict[str, str]:
+    value = value or {}
+    # The untranslated column first (historical models in migrations need it;
+    # on real models modeltranslation routes it to the active language), then
+    # every language column, so each ends up with its own text.
+    fields = {name: value.get("en") or ""}
+    fields.update({f"{name}_{lang}": value.get(lang) or "" for lang in LANGUAGES})
+    return fields
+
+
+def read_data(path: Path = DATA_FILE) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_sdgs(models: dict[str, Any], data: dict[str, Any] | None = None) -> dict[str, int]:
+    """``models`` maps Goal, Target, ReferenceTheme, AccelerationAction to classes."""
+    data = data or read_data()
+    Goal, Target = models["Goal"], models["Target"]
+    ReferenceTheme, AccelerationAction = models["ReferenceTheme"], models["AccelerationAction"]
+    goals: dict[int, Any] = {}
+    targets: dict[str, Any] = {}
+    for sdg in data["sdgs"]:
+        goal, _ = Goal.objects.update_or_create(
+            number=sdg["number"],
+            defaults={
+                **_texts(sdg["short_name"], "short_name"),
+                **_texts(sdg["title"], "title"),
+                "colour": sdg["colour"],
+            },
+        )
+        goals[goal.number] = goal
+        for position, spec in enumerate(sdg["targets"], start=1):
+            target, _ = Target.objects.update_or_create(
+                code=str(spec["code"]),
+                defaults={
+                    "goal": goal,
+                    "position": position,
+                    **_texts(spec["description"], "description"),
+                    **_texts(spec.get("migration_note"), "migration_note"),
+                },
+            )
+            targets[target.code] = target
+    for position, spec in enumerate(data.get("reference_themes", []), start=1):
+        theme, _ = ReferenceTheme.objects.update_or_create(
+            key=spec["key"], defaults={"position": position, **_texts(spec["name"], "name")}
+        )
+        theme.targets.set([targets[str(code)] for code in spec["targets"]])
+    for spec in data.get("acceleration_actions", []):
+        action, _ = AccelerationAction.objects.update_or_create(
+            number=spec["number"],
+            defaults={**_texts(spec["title"], "title"), **_texts(spec.get("summary"), "summary")},
+        )
+        action.goals.set([goals[n] for n in spec["sdgs"]])
+    return {
+        "goals": len(goals),
+        "targets": len(targets),
+        "themes": len(data.get("reference_themes", [])),
+        "actions": len(data.get("acceleration_actions", [])),
+    }
+
+
+def load_into_current_models() -> dict[str, int]:
+    from . import models
+
+    return load_sdgs(
+        {
+            "Goal": models.Goal,
+            "Target": models.Target,
+            "ReferenceTheme": models.ReferenceTheme,
+            "AccelerationAction": models.AccelerationAction,
+        }
+    )

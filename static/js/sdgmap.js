@@ -1,0 +1,180 @@
+/*
+ * The SDG-mapping exercise on the phones (and the timers everywhere).
+ *
+ * - A rating or a target is sent over the socket the moment it changes; the
+ *   reasoning after a pause in typing, on leaving the field, or on "Save".
+ *   Everything goes through Live.send (kept in an outbox until the server
+ *   acknowledges it), so a phone that drops its connection loses nothing.
+ * - Teammates' changes arrive as region swaps. live.js keeps the text being
+ *   typed; this file keeps open cards open and tells the member when a
+ *   teammate changed the text they are editing.
+ * - Without JavaScript each card is a plain form that posts the whole card.
+ */
+(function () {
+  "use strict";
+
+  var TYPING_PAUSE_MS = 1200;
+  var openCards = {};   // sdg -> true while the card is expanded
+  var statuses = {};    // sdg -> {text, kind}: survives swaps
+  var baseRv = {};      // sdg -> reasoning version the member started typing from
+  var timers = {};      // sdg -> debounce timer
+  var lastSent = {};    // sdg -> text most recently sent
+
+  function myName() {
+    var el = document.querySelector(".me-name");
+    return el ? el.textContent.trim() : "";
+  }
+
+  function cardOf(el) { return el.closest ? el.closest(".sdg-card") : null; }
+
+  function stepOf(el) {
+    var region = el.closest("[data-step]");
+    return region ? region.dataset.step : "";
+  }
+
+  function setStatus(sdg, text, kind) {
+    if (text) statuses[sdg] = { text: text, kind: kind || "" };
+    else delete statuses[sdg];
+    showStatus(sdg);
+  }
+
+  function showStatus(sdg) {
+    var el = document.getElementById("card-status-" + sdg);
+    if (!el) return;
+    var s = statuses[sdg];
+    el.textContent = s ? s.text : "";
+    el.className = "card-status" + (s && s.kind ? " " + s.kind : "");
+  }
+
+  function send(card, field, value, extra) {
+    if (!window.Live) return Promise.resolve(null);
+    var sdg = card.dataset.sdg;
+    var data = Object.assign({ sdg: Number(sdg), field: field, value: value, step: stepOf(card) }, extra || {});
+    return window.Live.send("card", data).then(function (ack) {
+      if (!ack.ok) {
+        setStatus(sdg, ack.error || "Not saved.", "error");
+        return ack;
+      }
+      var result = ack.card || {};
+      if (result.outcome === "conflict") {
+        baseRv[sdg] = result.reasoning_version;
+        var who = result.changed_by || "A teammate";
+        var theirs = result.current_text ? "“" + result.current_text + "”" : "(empty)";
+        setStatus(sdg, who + " changed this text meanwhile: " + theirs +
+          ". Your text is kept below and in the history; edit it and save again to replace theirs.", "warn");
+      } else if (field === "reasoning") {
+        var area = document.getElementById("reasoning-" + sdg);
+        if (area && area.value.trim() === String(value).trim()) {
+          area.dataset.dirty = "";
+          delete baseRv[sdg];
+        } else {
+          baseRv[sdg] = result.reasoning_version;
+        }
+        setStatus(sdg, result.unchanged ? "" : "Saved.", "");
+      } else {
+        setStatus(sdg, "", "");
+      }
+      return ack;
+    });
+  }
+
+  function sendReasoning(area) {
+    var card = cardOf(area);
+    if (!card) return;
+    var sdg = card.dataset.sdg;
+    clearTimeout(timers[sdg]);
+    if (area.dataset.dirty !== "1") return;
+    var text = area.value;
+    if (text === lastSent[sdg]) return;
+    lastSent[sdg] = text;
+    var base = baseRv[sdg] !== undefined ? baseRv[sdg] : Number(card.dataset.rv || 0);
+    setStatus(sdg, "Saving…", "");
+    send(card, "reasoning", text, { base_version: base }).then(function () { delete lastSent[sdg]; });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var card = cardOf(input);
+    if (!card || !window.Live) return;
+    if (input.name === "rating") {
+      send(card, "rating", input.value);
+    } else if (input.name === "targets") {
+      send(card, "target", { code: input.value, on: input.checked });
+    } else if (input.name === "reasoning") {
+      sendReasoning(input);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (area.name !== "reasoning") return;
+    var card = cardOf(area);
+    if (!card) return;
+    var sdg = card.dataset.sdg;
+    // The version this edit builds on: fixed when typing starts.
+    if (baseRv[sdg] === undefined) baseRv[sdg] = Number(card.dataset.rv || 0);
+    clearTimeout(timers[sdg]);
+    timers[sdg] = setTimeout(function () {
+      var current = document.getElementById("reasoning-" + sdg);
+      if (current) sendReasoning(current);
+    }, TYPING_PAUSE_MS);
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("sdg-card-form") || !window.Live || !window.Live.isOpen()) return;
+    event.preventDefault();
+    var area = form.querySelector("textarea[name=reasoning]");
+    if (area) { area.dataset.dirty = "1"; delete lastSent[form.dataset.sdg]; sendReasoning(area); }
+  });
+
+  document.addEventListener("toggle", function (event) {
+    var card = event.target;
+    if (card.classList && card.classList.contains("sdg-card")) {
+      if (card.open) openCards[card.dataset.sdg] = true;
+      else delete openCards[card.dataset.sdg];
+    }
+  }, true);
+
+  // After a push: reopen what was open, show statuses again, and tell the
+  // member when a teammate changed the text they are typing in.
+  document.addEventListener("live:swapped", function () {
+    document.querySelectorAll(".sdg-card").forEach(function (card) {
+      var sdg = card.dataset.sdg;
+      if (openCards[sdg]) card.open = true;
+      var area = document.getElementById("reasoning-" + sdg);
+      if (area) {
+        var saved = area.dataset.saved || "";
+        if (area.dataset.dirty !== "1") {
+          // Focused but untouched: show the latest text, not the stale one.
+          area.value = saved;
+        } else if (baseRv[sdg] !== undefined && Number(card.dataset.rv || 0) > baseRv[sdg] &&
+                   card.dataset.by && card.dataset.by !== myName() && saved !== area.value) {
+          setStatus(sdg, card.dataset.by + " changed this text while you were typing: “" + saved +
+            "”. Your text is still here; saving it will ask you to confirm.", "warn");
+        }
+      }
+      showStatus(sdg);
+    });
+    tick();
+  });
+
+  // Countdowns: the server sends the end time; every device counts down itself.
+  function tick() {
+    document.querySelectorAll("[data-ends-at]").forEach(function (el) {
+      var end = Date.parse(el.dataset.endsAt);
+      if (isNaN(end)) return;
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      if (left === 0) {
+        el.textContent = el.dataset.over || "0:00";
+        el.classList.add("over");
+      } else {
+        var m = Math.floor(left / 60), s = left % 60;
+        el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+        el.classList.remove("over");
+      }
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("DOMContentLoaded", tick);
+})();

@@ -1,0 +1,34 @@
+import pytest
+
+from tests.factories import StepFactory
+from workshop import services as room
+from workshop.models import Step
+
+
+@pytest.fixture
+def exercise_step(template):
+    return StepFactory(
+        template=template, position=4, kind=Step.Kind.EXERCISE, title="Map the SDGs"
+    )
+
+
+@pytest.fixture
+def on_exercise(session, exercise_step, facilitator):
+    """The session, with three groups, on the exercise step."""
+    room.configure_groups(
+        session, facilitator, names=["Group 1", "Group 2", "Group 3"], mode="balanced"
+    )
+    room.go_to_step(session, exercise_step.pk, facilitator)
+    session.refresh_from_db()
+    return session
+
+
+@pytest.fixture
+def members(on_exercise):
+    """Two members in each of the three groups: {group name: [p1, p2]}."""
+    people = [room.join_session(on_exercise.code, nickname=n) for n in
+              ("Amina", "Bruno", "Chloe", "Dries", "Emma", "Farid")]
+    by_group: dict[str, list] = {}
+    for p in people:
+        by_group.setdefault(p.group.name, []).append(p)
+    return by_group
