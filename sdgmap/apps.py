@@ -24,7 +24,9 @@ class SdgmapConfig(AppConfig):
         register_region(CONTROL, "sdg-progress", "sdgmap/regions/control_progress.html")
         register_region(PARTICIPANT, "sdg-cards", "sdgmap/regions/participant_cards.html")
         # The run changed (started, closed, spotlight, reveal): every stage.
-        live.register_topic("sdgrun", [(SCREEN, "stage"), (CONTROL, "stage"), (PARTICIPANT, "stage")])
+        live.register_topic(
+            "sdgrun", [(SCREEN, "stage"), (CONTROL, "stage"), (PARTICIPANT, "stage")]
+        )
         # A card changed: coalesced, as groups type and tick in bursts.
         live.register_topic(
             "sdgcards",

@@ -176,9 +176,7 @@ class ExerciseDisplay:
         for card in self.cards:
             if card.is_done:
                 done[card.group_id] += 1
-        return [
-            Progress(g, done[g.pk], len(self.run.goal_numbers_for(g.pk))) for g in self.groups
-        ]
+        return [Progress(g, done[g.pk], len(self.run.goal_numbers_for(g.pk))) for g in self.groups]
 
     @cached_property
     def tallies(self) -> list[GoalTally]:

@@ -132,9 +132,7 @@ class ExerciseRun(models.Model):
         CLOSED = "closed", _("Closed")
         REVEALED = "revealed", _("Reference revealed")
 
-    session = models.ForeignKey(
-        WorkshopSession, on_delete=models.CASCADE, related_name="sdg_runs"
-    )
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="sdg_runs")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="sdg_runs")
     state = models.CharField(max_length=12, choices=State.choices, default=State.NOT_STARTED)
     allocation = models.CharField(max_length=10, choices=Allocation.choices, default="all")

@@ -39,8 +39,10 @@ class ExerciseExtension:
             if allocation not in Allocation.values:
                 ctx.error(f"{place}.allocation", "must be all or shared")
             minutes = spec.get("minutes", 20)
-            if not isinstance(minutes, int) or isinstance(minutes, bool) or not (
-                0 <= minutes <= MAX_MINUTES
+            if (
+                not isinstance(minutes, int)
+                or isinstance(minutes, bool)
+                or not (0 <= minutes <= MAX_MINUTES)
             ):
                 ctx.error(f"{place}.minutes", f"must be a whole number from 0 to {MAX_MINUTES}")
 

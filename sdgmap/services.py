@@ -317,9 +317,7 @@ def edit_card(
 
     Refusals raise DomainError and change nothing.
     """
-    participant = Participant.objects.select_related("session__current_step").get(
-        pk=participant.pk
-    )
+    participant = Participant.objects.select_related("session__current_step").get(pk=participant.pk)
     client_id = client_id if isinstance(client_id, str) else ""
     if client_id:
         earlier = (

@@ -7,9 +7,7 @@ from workshop.models import Step
 
 @pytest.fixture
 def exercise_step(template):
-    return StepFactory(
-        template=template, position=4, kind=Step.Kind.EXERCISE, title="Map the SDGs"
-    )
+    return StepFactory(template=template, position=4, kind=Step.Kind.EXERCISE, title="Map the SDGs")
 
 
 @pytest.fixture
@@ -26,8 +24,10 @@ def on_exercise(session, exercise_step, facilitator):
 @pytest.fixture
 def members(on_exercise):
     """Two members in each of the three groups: {group name: [p1, p2]}."""
-    people = [room.join_session(on_exercise.code, nickname=n) for n in
-              ("Amina", "Bruno", "Chloe", "Dries", "Emma", "Farid")]
+    people = [
+        room.join_session(on_exercise.code, nickname=n)
+        for n in ("Amina", "Bruno", "Chloe", "Dries", "Emma", "Farid")
+    ]
     by_group: dict[str, list] = {}
     for p in people:
         by_group.setdefault(p.group.name, []).append(p)

@@ -27,7 +27,11 @@ def test_it_has_iom_reference_themes_and_acceleration_actions(db):
     assert themes["migration-data"] == ["17.18"]
     assert AccelerationAction.objects.count() == 6
     assert sorted(g.number for g in AccelerationAction.objects.get(number=2).goals.all()) == [
-        1, 8, 9, 10, 17
+        1,
+        8,
+        9,
+        10,
+        17,
     ]
 
 

@@ -86,8 +86,9 @@ def test_members_of_a_group_edit_the_same_card(open_run, members):
 
 def test_a_teammates_newer_text_is_never_silently_overwritten(open_run, members):
     amina, bruno = members["Group 1"]
-    first = _edit(amina, 1, "reasoning", "Remittances lift families out of poverty.",
-                  base_version=0)
+    first = _edit(
+        amina, 1, "reasoning", "Remittances lift families out of poverty.", base_version=0
+    )
     # Bruno started typing from version 0, before Amina's text arrived.
     result = _edit(bruno, 1, "reasoning", "Diaspora investment.", base_version=0)
     card = GroupCard.objects.get(run=open_run, group=amina.group, goal__number=1)
@@ -98,8 +99,13 @@ def test_a_teammates_newer_text_is_never_silently_overwritten(open_run, members)
     kept = CardEdit.objects.get(card=card, participant=bruno)
     assert kept.outcome == "conflict" and kept.value == "Diaspora investment."
     # Having seen it, Bruno saves again from the version he now knows.
-    again = _edit(bruno, 1, "reasoning", "Remittances and diaspora investment.",
-                  base_version=first["reasoning_version"])
+    again = _edit(
+        bruno,
+        1,
+        "reasoning",
+        "Remittances and diaspora investment.",
+        base_version=first["reasoning_version"],
+    )
     assert again["outcome"] == "applied"
     card.refresh_from_db()
     assert card.reasoning == "Remittances and diaspora investment."
@@ -167,9 +173,7 @@ def test_a_group_only_edits_the_sdgs_it_was_given(on_exercise, facilitator, memb
     assert error.value.code == "sdg_not_assigned"
 
 
-def test_cards_are_read_only_before_the_start_and_after_closing(
-    on_exercise, facilitator, members
-):
+def test_cards_are_read_only_before_the_start_and_after_closing(on_exercise, facilitator, members):
     amina, _ = members["Group 1"]
     with pytest.raises(DomainError) as error:
         _edit(amina, 8, "rating", "strong")
@@ -197,7 +201,9 @@ def test_the_map_counts_ratings_and_progress(open_run, members, on_exercise):
     assert (tally[10].strong, tally[10].some, tally[10].none, tally[10].groups) == (2, 1, 0, 3)
     assert tally[13].none == 1 and tally[1].rated == 0
     assert [(p.group.name, p.done, p.assigned) for p in ex.progress] == [
-        ("Group 1", 1, 17), ("Group 2", 1, 17), ("Group 3", 2, 17)
+        ("Group 1", 1, 17),
+        ("Group 2", 1, 17),
+        ("Group 3", 2, 17),
     ]
 
 
