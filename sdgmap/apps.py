@@ -22,15 +22,16 @@ class SdgmapConfig(AppConfig):
         # Nested inside the stages: a card edit re-renders these, not the whole step.
         register_region(SCREEN, "sdg-map", "sdgmap/regions/screen_map.html")
         register_region(CONTROL, "sdg-progress", "sdgmap/regions/control_progress.html")
-        register_region(PARTICIPANT, "sdg-cards", "sdgmap/regions/participant_cards.html")
         # The run changed (started, closed, spotlight, reveal): every stage.
         live.register_topic(
             "sdgrun", [(SCREEN, "stage"), (CONTROL, "stage"), (PARTICIPANT, "stage")]
         )
-        # A card changed: coalesced, as groups type and tick in bursts.
+        # A card changed: coalesced, as groups type and tick in bursts. A phone's
+        # whole stage is its group's cards, so that is what re-renders (one
+        # render per group and language; the stage stays well under 64 KiB).
         live.register_topic(
             "sdgcards",
-            [(PARTICIPANT, "sdg-cards"), (CONTROL, "sdg-progress"), (SCREEN, "sdg-map")],
+            [(PARTICIPANT, "stage"), (CONTROL, "sdg-progress"), (SCREEN, "sdg-map")],
             delay=0.25,
         )
         register_extension(ExerciseExtension())

@@ -6,6 +6,7 @@ app_name = "sdgmap"
 
 urlpatterns = [
     path("sdg/colours.css", views.colours_css, name="colours_css"),
+    path("sdg/targets/<str:lang>.json", views.target_texts, name="target_texts"),
     path("p/<str:code>/sdg/card", views.card_save, name="card_save"),
     path("facilitate/<uuid:public_id>/sdg/start", views.exercise_start, name="start"),
     path("facilitate/<uuid:public_id>/sdg/close", views.exercise_close, name="close"),

@@ -5,10 +5,12 @@ inline styles)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +19,7 @@ from workshop.models import WorkshopSession
 from workshop.views import _get_participant, facilitator_action
 
 from . import services
-from .models import CardEdit, Goal
+from .models import CardEdit, Goal, Target
 
 
 @facilitator_action
@@ -91,3 +93,15 @@ def card_save(request: HttpRequest, code: str) -> HttpResponse:
 def colours_css(request: HttpRequest) -> HttpResponse:
     css = render_to_string("sdgmap/colours.css", {"goals": Goal.objects.all()})
     return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def target_texts(request: HttpRequest, lang: str) -> JsonResponse:
+    """Every target's description in one language: pushed cards carry only
+    the codes, and the phone fills the descriptions in from this."""
+    if lang not in {code for code, _name in settings.LANGUAGES}:
+        raise Http404("Unknown language.")
+    with translation.override(lang):
+        texts = {t.code: t.description for t in Target.objects.all()}
+    return JsonResponse(texts)

@@ -144,7 +144,8 @@
       if (openCards[sdg]) card.open = true;
       var area = document.getElementById("reasoning-" + sdg);
       if (area) {
-        var saved = area.dataset.saved || "";
+        // The text the server holds: the fresh element's own content.
+        var saved = area.defaultValue;
         if (area.dataset.dirty !== "1") {
           // Focused but untouched: show the latest text, not the stale one.
           area.value = saved;
@@ -157,7 +158,27 @@
       showStatus(sdg);
     });
     tick();
+    fillTargetTexts();
   });
+
+  // Pushed cards carry target codes only; descriptions come once per language.
+  var texts = {};
+  function fillTargetTexts() {
+    var cards = document.getElementById("sdg-cards");
+    var bare = cards ? cards.querySelectorAll("label[data-t]:not(:has(.tt))") : [];
+    if (!bare.length) return;
+    var lang = cards.dataset.lang || "en";
+    var got = texts[lang] || (texts[lang] = fetch("/sdg/targets/" + lang + ".json").then(function (r) { return r.json(); }));
+    got.then(function (map) {
+      document.querySelectorAll("#sdg-cards label[data-t]:not(:has(.tt))").forEach(function (label) {
+        var text = document.createElement("span");
+        text.className = "tt";
+        text.textContent = map[label.dataset.t] || "";
+        label.append(" ", text);
+      });
+    }).catch(function () { delete texts[lang]; });
+  }
+  document.addEventListener("DOMContentLoaded", fillTargetTexts);
 
   // Countdowns: the server sends the end time; every device counts down itself.
   function tick() {

@@ -260,3 +260,31 @@ def test_control_render_does_not_grow_queries_with_cards(
         render_regions(on_exercise, Audience(CONTROL, on_exercise.pk))
     with django_assert_max_num_queries(40):
         render_regions(on_exercise, Audience(SCREEN, on_exercise.pk))
+
+
+def test_a_full_phone_stage_stays_well_under_the_64_kib_socket_limit(
+    open_run, members, on_exercise
+):
+    """daphne refuses to send a websocket message over 64 KiB: the worst case
+    (17 cards, every target ticked, 500-character reasoning, French) must fit."""
+    import json
+
+    from sdgmap.models import Target
+    from workshop.regions import render_regions
+
+    amina = members["Group 1"][0]
+    amina.language = "fr"
+    for sdg in range(1, 18):
+        _edit(amina, sdg, "rating", "strong")
+        _edit(
+            amina,
+            sdg,
+            "targets",
+            list(Target.objects.filter(goal__number=sdg).values_list("code", flat=True)),
+        )
+        _edit(amina, sdg, "reasoning", ("Les envois de fonds réduisent la pauvreté. " * 12)[:500])
+    on_exercise.refresh_from_db()
+    audience = Audience(PARTICIPANT, on_exercise.pk, amina.group_id, "fr")
+    regions = render_regions(on_exercise, audience)  # the snapshot: every region
+    size = len(json.dumps({"t": "regions", "regions": regions, "snapshot": True}).encode())
+    assert size < 60 * 1024, size
