@@ -10,15 +10,14 @@ facilitator can still choose otherwise when starting the exercise.
 from __future__ import annotations
 
 from workshop.models import Step, WorkshopTemplate
-from workshop.packs import PackContext
+from workshop.packs import BasePackExtension, PackContext
 
 from .models import Allocation, ExerciseConfig
 from .services import MAX_MINUTES
 
 
-class ExerciseExtension:
+class ExerciseExtension(BasePackExtension):
     step_keys = {"exercise"}
-    top_keys: set[str] = set()
 
     def validate(self, ctx: PackContext) -> None:
         steps = (ctx.data.get("template") or {}).get("steps") or []
@@ -57,3 +56,9 @@ class ExerciseExtension:
                         "minutes": settings.get("minutes", 20),
                     },
                 )
+
+    def export_step(self, step: Step) -> dict:
+        config = ExerciseConfig.objects.filter(step=step).first()
+        if step.kind != Step.Kind.EXERCISE or config is None:
+            return {}
+        return {"exercise": {"allocation": config.allocation, "minutes": config.minutes}}
