@@ -35,3 +35,6 @@ class SdgmapConfig(AppConfig):
             delay=0.25,
         )
         register_extension(ExerciseExtension())
+        from . import report
+
+        report.register()
