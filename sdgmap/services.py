@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from workshop import live
 from workshop.errors import DomainError, NotAllowed, NotFound
@@ -31,6 +33,14 @@ from .models import (
 )
 
 GOAL_NUMBERS = list(range(1, 18))
+
+
+def _fmt(message, **values):
+    """A translated message with values, still lazy: it becomes text in the
+    language of whoever reads it (the phone's, the control view's)."""
+    return lazy(lambda: str(message) % values, str)()
+
+
 MAX_MINUTES = 180
 FIELDS = {"rating", "target", "targets", "reasoning"}
 
@@ -74,7 +84,7 @@ def share_out(group_ids: list[int], goals: list[int] = GOAL_NUMBERS) -> dict[str
 def _current_exercise(session: WorkshopSession) -> Step:
     step = session.current_step
     if step is None or step.kind != Step.Kind.EXERCISE:
-        raise DomainError("not_an_exercise", "The current step is not the SDG exercise.")
+        raise DomainError("not_an_exercise", _("The current step is not the SDG exercise."))
     return step
 
 
@@ -82,7 +92,7 @@ def _locked_run(session: WorkshopSession) -> ExerciseRun:
     step = _current_exercise(session)
     run = ExerciseRun.objects.select_for_update().filter(session=session, step=step).first()
     if run is None:
-        raise DomainError("exercise_not_started", "Start the exercise first.")
+        raise DomainError("exercise_not_started", _("Start the exercise first."))
     return run
 
 
@@ -97,19 +107,21 @@ def start_exercise(
     check_not_ended(session)
     step = _current_exercise(session)
     if allocation not in Allocation.values:
-        raise DomainError("bad_allocation", "Choose all 17 SDGs per group, or share them out.")
+        raise DomainError("bad_allocation", _("Choose all 17 SDGs per group, or share them out."))
     try:
         minutes = int(minutes or 0)
     except (TypeError, ValueError):
-        raise DomainError("bad_minutes", "The timer is a number of minutes.") from None
+        raise DomainError("bad_minutes", _("The timer is a number of minutes.")) from None
     if not 0 <= minutes <= MAX_MINUTES:
-        raise DomainError("bad_minutes", f"The timer runs from 0 to {MAX_MINUTES} minutes.")
+        raise DomainError(
+            "bad_minutes", _fmt(_("The timer runs from 0 to %(max)s minutes."), max=MAX_MINUTES)
+        )
     group_ids = list(session.groups.values_list("pk", flat=True))
     if not group_ids:
-        raise DomainError("no_groups", "Set up the groups first: cards belong to groups.")
-    run, _ = ExerciseRun.objects.get_or_create(session=session, step=step)
+        raise DomainError("no_groups", _("Set up the groups first: cards belong to groups."))
+    run, _created = ExerciseRun.objects.get_or_create(session=session, step=step)
     if run.state == ExerciseRun.State.OPEN:
-        raise DomainError("already_open", "The exercise is already open.")
+        raise DomainError("already_open", _("The exercise is already open."))
     now = timezone.now()
     if run.state == ExerciseRun.State.NOT_STARTED:
         run.allocation = allocation
@@ -128,7 +140,7 @@ def add_time(session: WorkshopSession, by, minutes: int = 5) -> ExerciseRun:
     check_facilitator(session, by)
     run = _locked_run(session)
     if not run.is_open:
-        raise DomainError("exercise_not_open", "The exercise is not open.")
+        raise DomainError("exercise_not_open", _("The exercise is not open."))
     base = max(run.ends_at or timezone.now(), timezone.now())
     run.ends_at = base + timedelta(minutes=minutes)
     run.save(update_fields=["ends_at"])
@@ -142,7 +154,7 @@ def close_exercise(session: WorkshopSession, by) -> ExerciseRun:
     check_facilitator(session, by)
     run = _locked_run(session)
     if run.state != ExerciseRun.State.OPEN:
-        raise DomainError("exercise_not_open", "The exercise is not open.")
+        raise DomainError("exercise_not_open", _("The exercise is not open."))
     run.state = ExerciseRun.State.CLOSED
     run.closed_at = timezone.now()
     run.save(update_fields=["state", "closed_at"])
@@ -156,7 +168,7 @@ def reveal_reference(session: WorkshopSession, by) -> ExerciseRun:
     check_facilitator(session, by)
     run = _locked_run(session)
     if run.state == ExerciseRun.State.NOT_STARTED:
-        raise DomainError("exercise_not_started", "Start the exercise first.")
+        raise DomainError("exercise_not_started", _("Start the exercise first."))
     run.state = ExerciseRun.State.REVEALED
     run.closed_at = run.closed_at or timezone.now()
     run.save(update_fields=["state", "closed_at"])
@@ -186,7 +198,7 @@ def set_reasoning_hidden(
     try:
         card = GroupCard.objects.select_for_update().get(run=run, pk=card_id)
     except (GroupCard.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unknown_card", "No such card in this exercise.") from None
+        raise NotFound("unknown_card", _("No such card in this exercise.")) from None
     card.reasoning_hidden = hidden
     card.save(update_fields=["reasoning_hidden"])
     live.changed(session.pk, "sdgrun")
@@ -200,33 +212,41 @@ def _goal(number: Any) -> Goal:
     try:
         return Goal.objects.get(number=int(number))
     except (Goal.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unknown_sdg", "There is no such SDG: pick one of the 17 goals.") from None
+        raise NotFound(
+            "unknown_sdg", _("There is no such SDG: pick one of the 17 goals.")
+        ) from None
 
 
 def _open_run_for(participant: Participant, step_id: Any = None) -> ExerciseRun:
     session = participant.session
     check_not_ended(session)
     if participant.group_id is None:
-        raise NotAllowed("not_in_group", "Join a group first: cards belong to groups.")
+        raise NotAllowed("not_in_group", _("Join a group first: cards belong to groups."))
     step = session.current_step
     if step is None or step.kind != Step.Kind.EXERCISE:
-        raise DomainError("exercise_not_open", "The SDG exercise is not open right now.")
+        raise DomainError("exercise_not_open", _("The SDG exercise is not open right now."))
     if step_id not in (None, "") and str(step_id) != str(step.pk):
-        raise DomainError("exercise_not_open", "This exercise is no longer on; nothing was saved.")
+        raise DomainError(
+            "exercise_not_open", _("This exercise is no longer on; nothing was saved.")
+        )
     run = ExerciseRun.objects.filter(session=session, step=step).first()
     if run is None or run.state == ExerciseRun.State.NOT_STARTED:
-        raise DomainError("exercise_not_open", "The facilitator has not started the exercise yet.")
+        raise DomainError(
+            "exercise_not_open", _("The facilitator has not started the exercise yet.")
+        )
     if run.state != ExerciseRun.State.OPEN:
-        raise DomainError("exercise_closed", "The exercise is closed; the cards are read-only.")
+        raise DomainError("exercise_closed", _("The exercise is closed; the cards are read-only."))
     return run
 
 
 def _card_for_update(run: ExerciseRun, participant: Participant, goal: Goal) -> GroupCard:
     if goal.number not in run.goal_numbers_for(participant.group_id):
-        raise NotAllowed("sdg_not_assigned", f"SDG {goal.number} is not one of your group's.")
+        raise NotAllowed(
+            "sdg_not_assigned", _fmt(_("SDG %(n)s is not one of your group's."), n=goal.number)
+        )
     try:
         with transaction.atomic():
-            card, _ = GroupCard.objects.get_or_create(
+            card, _created = GroupCard.objects.get_or_create(
                 run=run, group_id=participant.group_id, goal=goal
             )
     except IntegrityError:  # a teammate created it at the same moment
@@ -254,40 +274,46 @@ def _clean(goal: Goal, field: str, value: Any) -> Any:
         if value in (None, ""):
             return ""
         if value not in GroupCard.Rating.values:
-            raise DomainError("bad_rating", "Rate with none, some or strong.")
+            raise DomainError("bad_rating", _("Rate with none, some or strong."))
         return value
     if field == "reasoning":
         if not isinstance(value, str):
-            raise DomainError("bad_reasoning", "The reasoning must be text.")
+            raise DomainError("bad_reasoning", _("The reasoning must be text."))
         text = value.replace("\r\n", "\n").strip()
         if len(text) > REASONING_MAX_LENGTH:
             raise DomainError(
                 "reasoning_too_long",
-                f"Keep the reasoning to {REASONING_MAX_LENGTH} characters "
-                f"(this one has {len(text)}).",
+                _fmt(
+                    _("Keep the reasoning to %(max)s characters (this one has %(n)s)."),
+                    max=REASONING_MAX_LENGTH,
+                    n=len(text),
+                ),
             )
         return text
     if field == "target":
         if not isinstance(value, dict) or not isinstance(value.get("code"), str):
-            raise DomainError("bad_target", "Pick a target by its code, e.g. 10.7.")
+            raise DomainError("bad_target", _("Pick a target by its code, e.g. 10.7."))
         _target(goal, value["code"])
         return {"code": value["code"], "on": bool(value.get("on"))}
     if field == "targets":
         if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-            raise DomainError("bad_target", "Pick targets by their codes, e.g. 10.7.")
+            raise DomainError("bad_target", _("Pick targets by their codes, e.g. 10.7."))
         for code in value:
             _target(goal, code)
         return sorted(set(value))
-    raise DomainError("bad_field", "Unknown part of a card.")
+    raise DomainError("bad_field", _("Unknown part of a card."))
 
 
 def _target(goal: Goal, code: str) -> Target:
     target = Target.objects.filter(code=code).first()
     if target is None:
-        raise NotFound("unknown_target", f"There is no SDG target {code[:10]}.")
+        raise NotFound(
+            "unknown_target", _fmt(_("There is no SDG target %(code)s."), code=code[:10])
+        )
     if target.goal_id != goal.pk:
         raise DomainError(
-            "target_of_other_sdg", f"Target {code} belongs to SDG {code.split('.')[0]}."
+            "target_of_other_sdg",
+            _fmt(_("Target %(code)s belongs to SDG %(n)s."), code=code, n=code.split(".")[0]),
         )
     return target
 
@@ -328,7 +354,7 @@ def edit_card(
         if earlier is not None:
             return _result(earlier.card, earlier.outcome)
     if field not in FIELDS:
-        raise DomainError("bad_field", "Unknown part of a card.")
+        raise DomainError("bad_field", _("Unknown part of a card."))
     run = _open_run_for(participant, step_id)
     goal = _goal(sdg)
     value = _clean(goal, field, value)
@@ -336,7 +362,7 @@ def edit_card(
     try:
         base = int(base_version) if base_version not in (None, "") else None
     except (TypeError, ValueError):
-        raise DomainError("bad_version", "The card version must be a number.") from None
+        raise DomainError("bad_version", _("The card version must be a number.")) from None
 
     if field == "reasoning":
         if value == card.reasoning:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -82,8 +83,14 @@ def card_save(request: HttpRequest, code: str) -> HttpResponse:
         if conflict:
             messages.warning(
                 request,
-                f"{conflict['changed_by'] or 'A teammate'} changed the reasoning meanwhile; "
-                f"yours is kept in the history. Theirs: “{conflict['current_text']}”",
+                _(
+                    "%(who)s changed the reasoning meanwhile; yours is kept in the history. "
+                    "Theirs: “%(text)s”"
+                )
+                % {
+                    "who": conflict["changed_by"] or _("A teammate"),
+                    "text": conflict["current_text"],
+                },
             )
     return redirect("workshop:participant", code=code)
 

@@ -20,6 +20,14 @@
   var timers = {};      // sdg -> debounce timer
   var lastSent = {};    // sdg -> text most recently sent
 
+  // Messages come translated from the page: data-msg-* on #sdg-cards.
+  function msg(name, values) {
+    var cards = document.getElementById("sdg-cards");
+    var text = (cards && cards.dataset["msg" + name]) || "";
+    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(values[key]); });
+    return text;
+  }
+
   function myName() {
     var el = document.querySelector(".me-name");
     return el ? el.textContent.trim() : "";
@@ -52,16 +60,13 @@
     var data = Object.assign({ sdg: Number(sdg), field: field, value: value, step: stepOf(card) }, extra || {});
     return window.Live.send("card", data).then(function (ack) {
       if (!ack.ok) {
-        setStatus(sdg, ack.error || "Not saved.", "error");
+        setStatus(sdg, ack.error || "", "error");
         return ack;
       }
       var result = ack.card || {};
       if (result.outcome === "conflict") {
         baseRv[sdg] = result.reasoning_version;
-        var who = result.changed_by || "A teammate";
-        var theirs = result.current_text ? "“" + result.current_text + "”" : "(empty)";
-        setStatus(sdg, who + " changed this text meanwhile: " + theirs +
-          ". Your text is kept below and in the history; edit it and save again to replace theirs.", "warn");
+        setStatus(sdg, msg("Conflict", { who: result.changed_by || msg("Teammate"), text: result.current_text || "" }), "warn");
       } else if (field === "reasoning") {
         var area = document.getElementById("reasoning-" + sdg);
         if (area && area.value.trim() === String(value).trim()) {
@@ -70,7 +75,7 @@
         } else {
           baseRv[sdg] = result.reasoning_version;
         }
-        setStatus(sdg, result.unchanged ? "" : "Saved.", "");
+        setStatus(sdg, result.unchanged ? "" : msg("Saved"), "");
       } else {
         setStatus(sdg, "", "");
       }
@@ -88,7 +93,7 @@
     if (text === lastSent[sdg]) return;
     lastSent[sdg] = text;
     var base = baseRv[sdg] !== undefined ? baseRv[sdg] : Number(card.dataset.rv || 0);
-    setStatus(sdg, "Saving…", "");
+    setStatus(sdg, msg("Saving"), "");
     send(card, "reasoning", text, { base_version: base }).then(function () { delete lastSent[sdg]; });
   }
 
@@ -151,8 +156,7 @@
           area.value = saved;
         } else if (baseRv[sdg] !== undefined && Number(card.dataset.rv || 0) > baseRv[sdg] &&
                    card.dataset.by && card.dataset.by !== myName() && saved !== area.value) {
-          setStatus(sdg, card.dataset.by + " changed this text while you were typing: “" + saved +
-            "”. Your text is still here; saving it will ask you to confirm.", "warn");
+          setStatus(sdg, msg("Typing", { who: card.dataset.by, text: saved }), "warn");
         }
       }
       showStatus(sdg);

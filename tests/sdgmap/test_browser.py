@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..conftest import sign_in
+from ..workshop.test_accessibility import assert_accessible, serve_axe
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +21,7 @@ NAMES = ["Amina", "Bruno", "Chloe", "Dries", "Emma", "Farid"]
 
 def _join(browser, server, code, nickname):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    serve_axe(context)
     phone = context.new_page()
     phone.goto(f"{server.url}/j/{code}")
     phone.fill("#id_nickname", nickname)
@@ -49,6 +51,7 @@ def test_three_groups_map_the_sdgs_live(browser, live_server_proc, screenshot_di
     shots = screenshot_dir
 
     control = browser.new_page(viewport={"width": 1280, "height": 900})
+    serve_axe(control.context)
     sign_in(control, server)
     control.select_option("#id_template", label="SDG mini workshop")
     control.fill("#id_group_count", "3")
@@ -56,6 +59,7 @@ def test_three_groups_map_the_sdgs_live(browser, live_server_proc, screenshot_di
     control.wait_for_url("**/facilitate/*/")
     code = control.locator(".code-pill").inner_text().strip()
     screen = browser.new_page(viewport=PROJECTOR)
+    serve_axe(screen.context)
     screen.goto(
         server.url + control.locator("text=Open the projector screen").get_attribute("href")
     )
@@ -124,6 +128,9 @@ def test_three_groups_map_the_sdgs_live(browser, live_server_proc, screenshot_di
         "2/17"
     )
     assert _fits(screen), "the projector map must fit 1920x1080 without scrolling"
+    assert_accessible(screen, "projector map")
+    assert_accessible(bruno, "phone with an open card")
+    assert_accessible(control, "control view of the exercise")
     screen.screenshot(path=str(shots / "sdg-2-map-projector.png"))
     bruno.screenshot(path=str(shots / "sdg-2-card-phone.png"))
     control.screenshot(path=str(shots / "sdg-2-control.png"), full_page=True)
@@ -136,6 +143,7 @@ def test_three_groups_map_the_sdgs_live(browser, live_server_proc, screenshot_di
     expect(spot.locator(".spot-card")).to_have_count(3)
     expect(spot.locator(".spot-card").first).to_contain_text("8.7")
     assert _fits(screen)
+    assert_accessible(screen, "spotlight")
     screen.screenshot(path=str(shots / "sdg-3-spotlight-projector.png"))
     control.click("[data-testid=hide-group-2]")
     expect(spot).not_to_contain_text("Migrant entrepreneurs create jobs.")
@@ -157,12 +165,14 @@ def test_three_groups_map_the_sdgs_live(browser, live_server_proc, screenshot_di
     expect(screen.locator(".ref-themes")).to_contain_text("17.18")
     expect(screen.locator(".aa-list li")).to_have_count(6)
     assert _fits(screen)
+    assert_accessible(screen, "projector after the reveal")
     screen.screenshot(path=str(shots / "sdg-5-reveal-projector.png"))
 
     # Each phone: its group's map next to the reference.
     row8 = amina.locator(".compare-row[data-sdg='8']")
     expect(row8.locator(".target-chip.agreed")).to_have_text(["8.7 ✓", "8.8 ✓"])
     expect(row8.locator(".ref-code")).to_have_text(["8.5", "8.7", "8.8"])
+    assert_accessible(amina, "phone after the reveal")
     amina.screenshot(path=str(shots / "sdg-5-reveal-phone.png"))
     amina.screenshot(path=str(shots / "sdg-5-reveal-phone-full.png"), full_page=True)
     for page in phones.values():
