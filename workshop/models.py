@@ -52,6 +52,10 @@ class Step(models.Model):
     # Plain text: a blank line starts a paragraph, a line starting "- " is a bullet.
     body = models.TextField(blank=True)
     facilitator_notes = models.TextField(blank=True, help_text=_("Shown on the control view only."))
+    # Quiz steps ask this question; the same question may serve many templates.
+    question = models.ForeignKey(
+        "quizzes.Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="steps"
+    )
 
     class Meta:
         ordering = ["template", "position", "id"]

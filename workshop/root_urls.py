@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("workshop.urls")),
     path("", include("reports.urls")),
     path("", include("sdgmap.urls")),
+    path("", include("quizzes.urls")),
 ]

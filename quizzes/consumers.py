@@ -1,0 +1,36 @@
+"""The "answer" socket action: a phone's answer, acknowledged once stored."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from channels.db import database_sync_to_async
+
+from workshop.errors import DomainError
+from workshop.regions import PARTICIPANT
+from workshop.ws_actions import register_action
+
+from . import services
+
+if TYPE_CHECKING:
+    from workshop.consumers import LiveConsumer
+
+
+@register_action("answer", roles={PARTICIPANT})
+async def answer(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
+    """{"type": "answer", "id": <client id>, "run": <run id>, "value": ...}.
+
+    The message id doubles as the answer's client id: the outbox resends the
+    same id after a reconnect, which the service recognises.
+    """
+    client_id = message.get("id")
+    if not isinstance(client_id, str) or not client_id:
+        raise DomainError("bad_client_id", "This answer has no id; reload the page.")
+    submitted = await database_sync_to_async(services.submit_answer)(
+        consumer.participant_id,
+        consumer.session_id,
+        message.get("run"),
+        message.get("value"),
+        client_id,
+    )
+    return {"answer": submitted.answer_id, "run": submitted.run_id, "changed": submitted.changed}

@@ -1,0 +1,229 @@
+"""The quiz section of content packs: a top-level ``questions:`` list, and
+``question: <key>`` on question steps.
+
+Questions are shared across templates by key: importing a pack creates the
+questions it lists, or updates them in place (choices too, position by
+position, so the answers of past sessions keep pointing at their choices).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workshop.models import Step, WorkshopTemplate
+from workshop.packs import PackContext, check_text, translated
+
+from .models import TEXT_MAX_LENGTH_LIMIT, Choice, Question, Quiz
+
+QUESTION_KEYS = {
+    "key", "kind", "text", "explanation", "choices", "correct_sdgs", "multiple", "number",
+    "scale", "max_length", "approve_first", "allow_change", "show_results_live",
+    "timer", "points",
+}  # fmt: skip
+NUMBER_KEYS = {"correct", "min", "max", "unit", "tolerance"}
+SCALE_KEYS = {"min", "max", "min_label", "max_label"}
+MAX_CHOICES = 12
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class QuizPackExtension:
+    step_keys = {"question"}
+    top_keys = {"questions"}
+
+    def validate(self, ctx: PackContext) -> None:
+        questions = ctx.data.get("questions", [])
+        keys: set[str] = set()
+        if not isinstance(questions, list):
+            ctx.error("questions", "must be a list")
+            questions = []
+        for index, spec in enumerate(questions):
+            place = f"questions[{index}]"
+            if not isinstance(spec, dict):
+                ctx.error(place, "must be a mapping")
+                continue
+            key = spec.get("key")
+            if not isinstance(key, str) or not key or len(key) > 80:
+                ctx.error(f"{place}.key", "is required: a short name of letters, digits, dashes")
+            elif key in keys:
+                ctx.error(f"{place}.key", f"'{key}' is used twice")
+            else:
+                keys.add(key)
+            self._validate_question(ctx, spec, place)
+        ctx.extra["question_keys"] = keys
+        steps = (ctx.data.get("template") or {}).get("steps") or []
+        for index, step in enumerate(steps if isinstance(steps, list) else []):
+            if not isinstance(step, dict) or "question" not in step:
+                continue
+            place = f"template.steps[{index}].question"
+            key = step["question"]
+            if step.get("kind") != Step.Kind.QUESTION:
+                ctx.error(place, "only a step of kind 'question' can ask a question")
+            elif not isinstance(key, str) or (
+                key not in keys and not Question.objects.filter(key=key).exists()
+            ):
+                ctx.error(place, f"unknown question '{key}'; list it under 'questions'")
+
+    def _validate_question(self, ctx: PackContext, spec: dict[str, Any], place: str) -> None:
+        for name in spec:
+            if name not in QUESTION_KEYS:
+                ctx.error(f"{place}.{name}", "unknown field")
+        kind = spec.get("kind")
+        if kind not in Question.Kind.values:
+            ctx.error(f"{place}.kind", f"must be one of {', '.join(Question.Kind.values)}")
+        check_text(ctx, spec.get("text"), f"{place}.text", required=True, max_length=300)
+        check_text(
+            ctx, spec.get("explanation"), f"{place}.explanation", required=False, max_length=3000
+        )
+        for flag in ("multiple", "approve_first", "allow_change", "show_results_live"):
+            if flag in spec and not isinstance(spec[flag], bool):
+                ctx.error(f"{place}.{flag}", "must be true or false")
+        for name, low, high in (("timer", 1, 3600), ("points", 0, 1000)):
+            if name in spec and not (
+                isinstance(spec[name], int) and not isinstance(spec[name], bool)
+                and low <= spec[name] <= high
+            ):  # fmt: skip
+                ctx.error(f"{place}.{name}", f"must be a whole number from {low} to {high}")
+        choices = spec.get("choices")
+        if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            if not isinstance(choices, list) or not 2 <= len(choices) <= MAX_CHOICES:
+                ctx.error(f"{place}.choices", f"must list 2 to {MAX_CHOICES} choices")
+                choices = []
+            for c_index, choice in enumerate(choices):
+                c_place = f"{place}.choices[{c_index}]"
+                if not isinstance(choice, dict):
+                    ctx.error(c_place, "must be a mapping with text and correct")
+                    continue
+                for name in choice:
+                    if name not in ("text", "correct"):
+                        ctx.error(f"{c_place}.{name}", "unknown field")
+                check_text(
+                    ctx, choice.get("text"), f"{c_place}.text", required=True, max_length=200
+                )
+                if not isinstance(choice.get("correct", False), bool):
+                    ctx.error(f"{c_place}.correct", "must be true or false")
+            if (
+                kind == Question.Kind.SINGLE
+                and sum(1 for c in choices if isinstance(c, dict) and c.get("correct")) > 1
+            ):
+                ctx.error(f"{place}.choices", "a single-choice question has one correct choice")
+        elif choices is not None:
+            ctx.error(f"{place}.choices", "only single and multiple questions have choices")
+        if kind == Question.Kind.SDG:
+            sdgs = spec.get("correct_sdgs", [])
+            if not isinstance(sdgs, list) or any(
+                not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 17 for n in sdgs
+            ):
+                ctx.error(f"{place}.correct_sdgs", "must list SDG numbers from 1 to 17")
+            elif len(sdgs) > 1 and not spec.get("multiple"):
+                ctx.error(f"{place}.correct_sdgs", "several correct SDGs need 'multiple: true'")
+        elif "correct_sdgs" in spec:
+            ctx.error(f"{place}.correct_sdgs", "only SDG questions have correct SDGs")
+        if kind == Question.Kind.NUMBER:
+            self._validate_number(ctx, spec.get("number"), f"{place}.number")
+        elif "number" in spec:
+            ctx.error(f"{place}.number", "only number questions have this")
+        if kind == Question.Kind.SCALE:
+            self._validate_scale(ctx, spec.get("scale"), f"{place}.scale")
+        elif "scale" in spec:
+            ctx.error(f"{place}.scale", "only scale questions have this")
+        if "max_length" in spec:
+            length = spec["max_length"]
+            if kind != Question.Kind.TEXT:
+                ctx.error(f"{place}.max_length", "only open-text questions have this")
+            elif not (isinstance(length, int) and 1 <= length <= TEXT_MAX_LENGTH_LIMIT):
+                ctx.error(f"{place}.max_length", f"must be from 1 to {TEXT_MAX_LENGTH_LIMIT}")
+
+    def _validate_number(self, ctx: PackContext, spec: Any, place: str) -> None:
+        if not isinstance(spec, dict):
+            ctx.error(place, "is required: a mapping with correct, min and max")
+            return
+        for name in spec:
+            if name not in NUMBER_KEYS:
+                ctx.error(f"{place}.{name}", "unknown field")
+        for name in ("correct", "min", "max", "tolerance"):
+            if name in spec and not _is_number(spec[name]):
+                ctx.error(f"{place}.{name}", "must be a number")
+        low, high, correct = spec.get("min"), spec.get("max"), spec.get("correct")
+        if _is_number(low) and _is_number(high) and low >= high:
+            ctx.error(f"{place}.max", "must be greater than min")
+        if _is_number(correct) and (
+            (_is_number(low) and correct < low) or (_is_number(high) and correct > high)
+        ):
+            ctx.error(f"{place}.correct", "must lie between min and max")
+        check_text(ctx, spec.get("unit"), f"{place}.unit", required=False, max_length=40)
+
+    def _validate_scale(self, ctx: PackContext, spec: Any, place: str) -> None:
+        if not isinstance(spec, dict):
+            ctx.error(place, "is required: a mapping with min and max")
+            return
+        for name in spec:
+            if name not in SCALE_KEYS:
+                ctx.error(f"{place}.{name}", "unknown field")
+        low, high = spec.get("min"), spec.get("max")
+        if not (isinstance(low, int) and isinstance(high, int) and -100 <= low < high <= 100):
+            ctx.error(place, "min and max must be whole numbers, min below max (at most 100)")
+        elif high - low > 10:
+            ctx.error(place, "a scale has at most 11 points")
+        check_text(ctx, spec.get("min_label"), f"{place}.min_label", required=False, max_length=60)
+        check_text(ctx, spec.get("max_label"), f"{place}.max_label", required=False, max_length=60)
+
+    def apply(self, ctx: PackContext, template: WorkshopTemplate) -> None:
+        quiz, _ = Quiz.objects.get_or_create(key=template.slug[:50], defaults={"title": ""})
+        for name, value in translated(ctx.data["template"]["title"], "title").items():
+            setattr(quiz, name, value)
+        quiz.save()
+        by_key = {}
+        for position, spec in enumerate(ctx.data.get("questions", []), start=1):
+            by_key[spec["key"]] = upsert_question(spec, quiz, position)
+        for step, step_spec in ctx.steps:
+            key = step_spec.get("question")
+            if key:
+                step.question = by_key.get(key) or Question.objects.get(key=key)
+                step.save(update_fields=["question"])
+
+
+def upsert_question(spec: dict[str, Any], quiz: Quiz, position: int) -> Question:
+    question = Question.objects.filter(key=spec["key"]).first() or Question(key=spec["key"])
+    number = spec.get("number") or {}
+    scale = spec.get("scale") or {}
+    fields: dict[str, Any] = {
+        "quiz": quiz,
+        "position": position,
+        "kind": spec["kind"],
+        "multiple": bool(spec.get("multiple", False)),
+        "correct_sdgs": sorted(spec.get("correct_sdgs", [])),
+        "number_correct": number.get("correct"),
+        "number_min": number.get("min"),
+        "number_max": number.get("max"),
+        "number_tolerance": number.get("tolerance", 0),
+        "scale_min": scale.get("min", 1),
+        "scale_max": scale.get("max", 5),
+        "max_length": spec.get("max_length", 60),
+        "approve_first": spec.get("approve_first", False),
+        "allow_change": spec.get("allow_change", True),
+        "show_results_live": spec.get("show_results_live"),
+        "timer_seconds": spec.get("timer"),
+        "points": spec.get("points", 1),
+        **translated(spec["text"], "text"),
+        **translated(spec.get("explanation"), "explanation"),
+        **translated(number.get("unit"), "unit"),
+        **translated(scale.get("min_label"), "scale_min_label"),
+        **translated(scale.get("max_label"), "scale_max_label"),
+    }
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.save()
+    existing = list(question.choices.order_by("position", "id"))
+    specs = spec.get("choices") or []
+    for index, choice_spec in enumerate(specs):
+        choice = existing[index] if index < len(existing) else Choice(question=question)
+        choice.position = index + 1
+        choice.correct = bool(choice_spec.get("correct", False))
+        for name, value in translated(choice_spec["text"], "text").items():
+            setattr(choice, name, value)
+        choice.save()
+    Choice.objects.filter(pk__in=[c.pk for c in existing[len(specs) :]]).delete()
+    return question

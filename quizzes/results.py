@@ -1,0 +1,204 @@
+"""What the views show of a question: its tally, word cloud, distribution and
+leaderboard. Read-only; a few queries whatever the number of answers."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from workshop.models import WorkshopSession
+
+from . import sdg_tiles
+from .models import Answer, Choice, Question, QuestionRun
+from .services import correct_value
+
+NUMBER_BINS = 10
+CLOUD_WORDS = 40
+
+
+def pct_class(count: int, of: int) -> str:
+    """A width/height class in steps of 5% (no inline styles under the CSP)."""
+    if of <= 0 or count <= 0:
+        return "pct-0"
+    return f"pct-{max(5, round(count * 100 / of / 5) * 5)}"
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int = 0
+    pct: int = 0
+    size: str = "pct-0"
+    correct: bool = False
+    key: Any = None
+    css: str = ""
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    bars: list[Bar] = field(default_factory=list)
+    words: list[Bar] = field(default_factory=list)
+    mean: float | None = None
+    median: float | None = None
+    correct_label: str = ""
+    right: int = 0
+
+
+def _finish(bars: list[Bar], total: int) -> None:
+    top = max((b.count for b in bars), default=0)
+    for bar in bars:
+        bar.pct = round(bar.count * 100 / total) if total else 0
+        bar.size = pct_class(bar.count, top)
+
+
+def _fmt(number: float | None) -> str:
+    if number is None:
+        return ""
+    if float(number).is_integer():
+        return f"{int(number):,}".replace(",", " ")
+    return f"{number:.3g}"
+
+
+def tally(run: QuestionRun, question: Question, choices: list[Choice]) -> Tally:
+    """Counts per option; hidden and not-yet-approved text never count."""
+    answers = Answer.objects.filter(run=run)
+    if question.kind == Question.Kind.TEXT:
+        answers = answers.filter(hidden=False)
+        if question.approve_first:
+            answers = answers.filter(approved=True)
+    rows = list(answers.values_list("value", "is_correct"))
+    result = Tally(total=len(rows), right=sum(1 for _v, ok in rows if ok))
+    values = [v for v, _ok in rows]
+    expected = correct_value(question, choices)
+    kind = question.kind
+    if question.is_choice:
+        counts = Counter(c for v in values for c in v)
+        result.bars = [
+            Bar(c.text, counts[c.pk], correct=c.correct, key=c.pk, css=f"choice-{i}")
+            for i, c in enumerate(choices, start=1)
+        ]
+        result.correct_label = ", ".join(c.text for c in choices if c.correct)
+    elif kind == Question.Kind.SDG:
+        counts = Counter(n for v in values for n in v)
+        correct = set(expected or [])
+        result.bars = [
+            Bar(
+                t.short_name,
+                counts[t.number],
+                correct=t.number in correct,
+                key=t.number,
+                css=t.css_class,
+            )
+            for t in sdg_tiles.tiles()
+        ]
+        if len(correct) == 17:
+            result.correct_label = "All 17 SDGs"
+        else:
+            result.correct_label = ", ".join(
+                f"SDG {n}: {sdg_tiles.tile(n).short_name}" for n in sorted(correct)
+            )
+    elif kind == Question.Kind.SCALE:
+        counts = Counter(values)
+        result.bars = [
+            Bar(str(n), counts[n], key=n) for n in range(question.scale_min, question.scale_max + 1)
+        ]
+        if values:
+            result.mean = round(statistics.fmean(values), 1)
+    elif kind == Question.Kind.NUMBER:
+        result.bars = _number_bins(question, values)
+        if values:
+            result.median = statistics.median(values)
+            result.mean = statistics.fmean(values)
+        if expected is not None:
+            result.correct_label = f"{_fmt(expected)} {question.unit}".strip()
+    elif kind == Question.Kind.TEXT:
+        result.words = _cloud(values)
+    _finish(result.bars, result.total)
+    return result
+
+
+def _number_bins(question: Question, values: list[float]) -> list[Bar]:
+    low = question.number_min if question.number_min is not None else min(values, default=0)
+    high = question.number_max if question.number_max is not None else max(values, default=1)
+    if question.number_correct is not None:
+        low, high = min(low, question.number_correct), max(high, question.number_correct)
+    if high <= low:
+        high = low + 1
+    width = (high - low) / NUMBER_BINS
+    integer = all(float(x).is_integer() for x in (low, high))
+    if integer and width < 1:
+        width = 1.0
+    bins = int((high - low) // width) + (0 if integer and width == 1 else 1)
+    bins = max(1, min(bins, NUMBER_BINS + 1))
+    counts = Counter(min(int((v - low) // width), bins - 1) for v in values)
+    bars = []
+    for i in range(bins):
+        start, end = low + i * width, low + (i + 1) * width
+        label = _fmt(start) if integer and width == 1 else f"{_fmt(start)}–{_fmt(end)}"
+        correct = question.number_correct is not None and (
+            start <= question.number_correct < end
+            or (i == bins - 1 and question.number_correct >= start)
+        )
+        bars.append(Bar(label, counts[i], correct=correct, key=i))
+    return bars
+
+
+_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+
+
+def _cloud(values: list[str]) -> list[Bar]:
+    """Whole short answers count as one term (a word cloud of answers),
+    matched without regard to case."""
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for value in values:
+        term = " ".join(_WORD.findall(value)) or value
+        key = term.casefold()
+        counts[key] += 1
+        shown.setdefault(key, term)
+    top = counts.most_common(CLOUD_WORDS)
+    most = top[0][1] if top else 0
+    words = []
+    for key, count in sorted(top, key=lambda kv: shown[kv[0]].casefold()):
+        level = 1 + round(4 * (count - 1) / (most - 1)) if most > 1 else 3
+        words.append(Bar(shown[key], count, key=key, css=f"cloud-{level}"))
+    return words
+
+
+def moderation_queue(run: QuestionRun) -> list[Answer]:
+    return list(
+        Answer.objects.filter(run=run)
+        .select_related("participant")
+        .order_by("-created_at", "-id")[:100]
+    )
+
+
+@dataclass
+class Leaderboard:
+    people: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+
+
+def leaderboard(session: WorkshopSession, limit: int = 10) -> Leaderboard:
+    """Points per participant and per group, over every question of the
+    session: two queries."""
+    answers = Answer.objects.filter(run__session=session)
+    people = list(
+        answers.values("participant__nickname", "participant__group__name")
+        .annotate(points=Sum("points"), right=Count("id", filter=Q(is_correct=True)))
+        .filter(points__gt=0)
+        .order_by("-points", "participant__nickname")[:limit]
+    )
+    groups = list(
+        answers.filter(participant__group__isnull=False)
+        .values("participant__group__name")
+        .annotate(points=Sum("points"), members=Count("participant", distinct=True))
+        .order_by("-points", "participant__group__name")
+    )
+    return Leaderboard(people, groups)

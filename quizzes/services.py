@@ -1,0 +1,392 @@
+"""Quiz operations: the only code that opens, closes and reveals questions,
+stores answers and moderates them, and the only code that announces those
+changes to the live room."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from workshop import live
+from workshop.errors import DomainError, NotFound
+from workshop.models import Participant, Step, WorkshopSession
+from workshop.services import check_facilitator, check_not_ended
+
+from .models import Answer, Choice, Question, QuestionRun
+
+# Topics. "quiz": a run changed state or options, every view re-renders its
+# stage. "quiz-answers": answers came in; coalesced so a burst of answers
+# makes a few renders a second, never one per answer.
+TOPIC_QUIZ = "quiz"
+TOPIC_ANSWERS = "quiz-answers"
+TALLY_DELAY_SECONDS = 0.2
+
+MAX_TIMER_SECONDS = 3600
+SPEED_BONUS_WINDOW_SECONDS = 30
+CLIENT_ID_MAX_LENGTH = 64
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def question_step(session: WorkshopSession) -> Step:
+    step = session.current_step
+    if step is None or step.kind != Step.Kind.QUESTION or step.question_id is None:
+        raise DomainError("not_a_question", "The current step is not a quiz question.")
+    return step
+
+
+def run_for_step(session: WorkshopSession, step: Step) -> QuestionRun | None:
+    return QuestionRun.objects.select_related("question").filter(session=session, step=step).first()
+
+
+def _run_for_update(session: WorkshopSession) -> QuestionRun:
+    """The run of the current step, created on first use, under a row lock."""
+    step = question_step(session)
+    run = QuestionRun.objects.select_for_update().filter(session=session, step=step).first()
+    if run is None:
+        question = step.question
+        run = QuestionRun.objects.create(
+            session=session,
+            step=step,
+            question=question,
+            show_results=question.results_live_by_default(),
+        )
+    return run
+
+
+def is_accepting(run: QuestionRun, now=None) -> bool:
+    if run.state != QuestionRun.State.OPEN:
+        return False
+    return run.closes_at is None or (now or timezone.now()) < run.closes_at
+
+
+# --- the facilitator's controls -------------------------------------------------------
+
+
+def _facilitated(session: WorkshopSession, by) -> WorkshopSession:
+    check_facilitator(session, by)
+    session = WorkshopSession.objects.select_related("current_step").get(pk=session.pk)
+    check_not_ended(session)
+    return session
+
+
+def _save(run: QuestionRun, *fields: str) -> QuestionRun:
+    run.save(update_fields=list(fields))
+    live.changed(run.session_id, TOPIC_QUIZ)
+    return run
+
+
+@transaction.atomic
+def open_question(session: WorkshopSession, by, *, timer_seconds: int | None = None) -> QuestionRun:
+    """Open (or reopen after a close) the current step's question, optionally
+    with a timer; a revealed question stays revealed."""
+    session = _facilitated(session, by)
+    run = _run_for_update(session)
+    if run.state == QuestionRun.State.REVEALED:
+        raise DomainError("already_revealed", "This question was revealed; it cannot reopen.")
+    if timer_seconds is not None and not 0 < timer_seconds <= MAX_TIMER_SECONDS:
+        raise DomainError("bad_timer", "Choose a timer between 1 second and an hour.")
+    now = timezone.now()
+    run.state = QuestionRun.State.OPEN
+    run.opened_at = now
+    run.closes_at = now + timedelta(seconds=timer_seconds) if timer_seconds else None
+    return _save(run, "state", "opened_at", "closes_at")
+
+
+@transaction.atomic
+def close_question(session: WorkshopSession, by) -> QuestionRun:
+    session = _facilitated(session, by)
+    run = _run_for_update(session)
+    if run.state != QuestionRun.State.OPEN:
+        raise DomainError("not_open", "The question is not open.")
+    run.state = QuestionRun.State.CLOSED
+    run.closes_at = timezone.now()
+    return _save(run, "state", "closes_at")
+
+
+@transaction.atomic
+def reveal_question(session: WorkshopSession, by) -> QuestionRun:
+    """Close the question if it is still open and show the correct answer,
+    the explanation and the results everywhere."""
+    session = _facilitated(session, by)
+    run = _run_for_update(session)
+    if run.state == QuestionRun.State.DRAFT:
+        raise DomainError("not_open", "Open the question before revealing it.")
+    if run.state == QuestionRun.State.OPEN:
+        run.closes_at = timezone.now()
+    run.state = QuestionRun.State.REVEALED
+    run.show_results = True
+    return _save(run, "state", "closes_at", "show_results")
+
+
+@transaction.atomic
+def set_results_shown(session: WorkshopSession, by, shown: bool) -> QuestionRun:
+    session = _facilitated(session, by)
+    run = _run_for_update(session)
+    run.show_results = shown
+    return _save(run, "show_results")
+
+
+@transaction.atomic
+def set_leaderboard_shown(session: WorkshopSession, by, shown: bool) -> QuestionRun:
+    session = _facilitated(session, by)
+    run = _run_for_update(session)
+    run.leaderboard_shown = shown
+    return _save(run, "leaderboard_shown")
+
+
+@transaction.atomic
+def set_speed_bonus(session: WorkshopSession, by, on: bool) -> QuestionRun:
+    session = _facilitated(session, by)
+    run = _run_for_update(session)
+    if run.state != QuestionRun.State.DRAFT:
+        raise DomainError("already_open", "Set the speed bonus before opening the question.")
+    run.speed_bonus = on
+    return _save(run, "speed_bonus")
+
+
+# --- moderation of open text ------------------------------------------------------------
+
+
+@transaction.atomic
+def moderate_answer(session: WorkshopSession, by, answer_id: Any, *, action: str) -> Answer:
+    """hide / show / approve an open-text answer of this session."""
+    check_facilitator(session, by)
+    try:
+        answer = Answer.objects.select_related("run").get(pk=answer_id, run__session=session)
+    except (Answer.DoesNotExist, ValueError, TypeError):
+        raise NotFound("unknown_answer", "No such answer in this session.") from None
+    if action == "hide":
+        answer.hidden = True
+    elif action == "show":
+        answer.hidden = False
+    elif action == "approve":
+        answer.approved, answer.hidden = True, False
+    else:
+        raise DomainError("bad_action", "Hide, show or approve an answer.")
+    answer.save(update_fields=["hidden", "approved", "updated_at"])
+    live.changed(session.pk, TOPIC_ANSWERS)
+    return answer
+
+
+# --- answers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    answer_id: int
+    run_id: int
+    created: bool  # False: a resend, or a change of an earlier answer
+    changed: bool
+
+
+def submit_answer(
+    participant_id: int, session_id: int, run_id: Any, raw_value: Any, client_id: str
+) -> Submitted:
+    """Store a participant's answer; returns once it is committed.
+
+    Refused, changing nothing: a run of another session, a question that is
+    not open (or whose timer ran out), a bad value. A resend of the same
+    message (same ``client_id``) is harmless. A second answer replaces the
+    first only where the question allows changes. One answer per participant
+    per run is enforced by a unique constraint, so two phones of the same
+    participant racing each other still store one row.
+
+    Lean on purpose: two reads and one write in the common case.
+    """
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX_LENGTH:
+        raise DomainError("bad_client_id", "This answer has no valid id; reload the page.")
+    try:
+        run = (
+            QuestionRun.objects.select_related("question")
+            .prefetch_related("question__choices")
+            .get(pk=int(run_id), session_id=session_id)
+        )
+    except (QuestionRun.DoesNotExist, ValueError, TypeError):
+        raise NotFound("unknown_question", "This question is not part of your workshop.") from None
+    now = timezone.now()
+    if not is_accepting(run, now):
+        if run.state == QuestionRun.State.DRAFT:
+            raise DomainError("question_not_open", "This question is not open yet.")
+        raise DomainError(
+            "question_closed", "This question is closed: answers are no longer taken."
+        )
+    question = run.question
+    choices = list(question.choices.all())
+    value = clean_value(question, choices, raw_value)
+    is_correct = check_correct(question, choices, value)
+    points = score(run, is_correct, now)
+    with transaction.atomic():
+        existing = Answer.objects.filter(run=run, participant_id=participant_id).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    answer = Answer.objects.create(
+                        run=run,
+                        participant_id=participant_id,
+                        client_id=client_id,
+                        value=value,
+                        is_correct=is_correct,
+                        points=points,
+                    )
+            except IntegrityError:
+                # Another socket of this participant stored one first.
+                existing = Answer.objects.get(run=run, participant_id=participant_id)
+            else:
+                live.changed(session_id, TOPIC_ANSWERS)
+                return Submitted(answer.pk, run.pk, created=True, changed=True)
+        if existing.client_id == client_id:
+            return Submitted(existing.pk, run.pk, created=False, changed=False)  # a resend
+        if existing.value == value:
+            return Submitted(existing.pk, run.pk, created=False, changed=False)
+        if not question.allow_change:
+            raise DomainError("already_answered", "You have answered already; it cannot change.")
+        existing.client_id = client_id
+        existing.value = value
+        existing.is_correct = is_correct
+        existing.points = points
+        existing.approved = False if question.approve_first else existing.approved
+        existing.save(
+            update_fields=["client_id", "value", "is_correct", "points", "approved", "updated_at"]
+        )
+        live.changed(session_id, TOPIC_ANSWERS)
+        return Submitted(existing.pk, run.pk, created=False, changed=True)
+
+
+def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
+    """The stored form of an answer, or a DomainError saying what is wrong."""
+    kind = question.kind
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.SDG):
+        picked = _int_list(raw)
+        if not picked:
+            raise DomainError("no_choice", "Pick an answer first.")
+        allowed = {c.pk for c in choices} if question.is_choice else set(range(1, 18))
+        if any(p not in allowed for p in picked):
+            raise DomainError("invalid_choice", "That is not one of the possible answers.")
+        if len(picked) > 1 and not question.accepts_several:
+            raise DomainError("one_choice_only", "Pick only one answer.")
+        return sorted(set(picked))
+    if kind == Question.Kind.NUMBER:
+        number = _number(raw)
+        if number is None:
+            raise DomainError("not_a_number", "Type a number.")
+        low, high = question.number_min, question.number_max
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise DomainError(
+                "number_out_of_range",
+                f"Give a number between {_fmt(low)} and {_fmt(high)}.",
+            )
+        return int(number) if float(number).is_integer() else number
+    if kind == Question.Kind.SCALE:
+        number = _number(raw)
+        if number is None or not float(number).is_integer():
+            raise DomainError("not_a_number", "Pick a point on the scale.")
+        if not question.scale_min <= number <= question.scale_max:
+            raise DomainError(
+                "number_out_of_range",
+                f"Pick a value from {question.scale_min} to {question.scale_max}.",
+            )
+        return int(number)
+    if kind == Question.Kind.TEXT:
+        if not isinstance(raw, str):
+            raise DomainError("not_text", "Type a short answer.")
+        text = " ".join(raw.split())
+        if not text:
+            raise DomainError("empty_text", "Type a short answer first.")
+        if len(text) > question.max_length:
+            raise DomainError(
+                "text_too_long", f"Keep it short: at most {question.max_length} characters."
+            )
+        return text
+    raise DomainError("bad_question", "This question cannot take answers.")
+
+
+def _int_list(raw: Any) -> list[int]:
+    items = raw if isinstance(raw, list) else [raw]
+    if len(items) > 64:
+        raise DomainError("invalid_choice", "That is not one of the possible answers.")
+    out = []
+    for item in items:
+        if isinstance(item, bool):
+            raise DomainError("invalid_choice", "That is not one of the possible answers.")
+        if isinstance(item, int):
+            out.append(item)
+        elif isinstance(item, str) and item.strip().isdigit() and len(item) < 12:
+            out.append(int(item))
+        else:
+            raise DomainError("invalid_choice", "That is not one of the possible answers.")
+    return out
+
+
+def _number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        number = float(raw)
+    elif isinstance(raw, str) and len(raw) <= 30:
+        try:
+            number = float(raw.strip().replace(",", ".").replace(" ", ""))
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _fmt(number: float | None) -> str:
+    if number is None:
+        return "…"
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def correct_value(question: Question, choices: list[Choice]) -> Any:
+    """The correct answer in stored form, or None for a poll."""
+    if question.is_choice:
+        ids = sorted(c.pk for c in choices if c.correct)
+        return ids or None
+    if question.kind == Question.Kind.SDG:
+        return sorted(question.correct_sdgs) or None
+    if question.kind == Question.Kind.NUMBER:
+        return question.number_correct
+    return None
+
+
+def check_correct(question: Question, choices: list[Choice], value: Any) -> bool | None:
+    """True or False where the question has a correct answer, else None.
+
+    Several correct options: right means exactly those (multiple choice, or
+    "all 17" SDGs); one answer among several accepted ones is right too.
+    """
+    expected = correct_value(question, choices)
+    if expected is None:
+        return None
+    if question.kind == Question.Kind.NUMBER:
+        return abs(float(value) - float(expected)) <= question.number_tolerance
+    if question.accepts_several:
+        return sorted(value) == expected
+    return value[0] in expected
+
+
+def score(run: QuestionRun, is_correct: bool | None, now) -> int:
+    if not is_correct:
+        return 0
+    points = run.question.points
+    if run.speed_bonus and run.opened_at:
+        window = (
+            (run.closes_at - run.opened_at).total_seconds()
+            if run.closes_at
+            else SPEED_BONUS_WINDOW_SECONDS
+        )
+        left = 1 - (now - run.opened_at).total_seconds() / max(window, 1)
+        points += round(points * max(0.0, min(1.0, left)))
+    return points
+
+
+def participant_answer(run: QuestionRun, participant: Participant) -> Answer | None:
+    return Answer.objects.filter(run=run, participant=participant).first()

@@ -1,0 +1,96 @@
+"""How a question step shows on the projector, the control view and phones.
+
+Broadcast renders carry no participant: a phone's own answer and whether it
+was right come from its snapshot (server-rendered data attributes) or from
+its browser's storage, matched by quizzes.js against the data the reveal
+renders (data-correct).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from workshop import live, presence, step_kinds
+from workshop.regions import CONTROL, PARTICIPANT, SCREEN, RenderTarget, register_region
+
+from . import results, sdg_tiles, services
+from .models import Answer, Question, QuestionRun
+
+TIMER_CHOICES = (15, 30, 60, 90)
+
+
+def question_context(target: RenderTarget) -> dict[str, Any]:
+    step = target.step
+    question: Question | None = step.question if step and step.question_id else None
+    if question is None:
+        return {"quiz": None}
+    choices = list(question.choices.all())
+    run = services.run_for_step(target.session, step)
+    if run is None:  # not opened yet: an unsaved run shows the defaults
+        run = QuestionRun(
+            session=target.session,
+            step=step,
+            question=question,
+            show_results=question.results_live_by_default(choices),
+        )
+    state = run.state
+    revealed = state == QuestionRun.State.REVEALED
+    audience = target.audience.kind
+    quiz: dict[str, Any] = {
+        "question": question,
+        "choices": choices,
+        "run": run,
+        "state": state,
+        "accepting": services.is_accepting(run),
+        "revealed": revealed,
+        "has_correct": question.has_correct_answer(choices),
+        "correct_json": json.dumps(services.correct_value(question, choices)),
+        "tiles": sdg_tiles.tiles() if question.kind == Question.Kind.SDG else (),
+        "scale_values": list(range(question.scale_min, question.scale_max + 1)),
+        "closes_at_ms": int(run.closes_at.timestamp() * 1000) if run.closes_at else "",
+        "now_ms": int(timezone.now().timestamp() * 1000),
+    }
+    if run.pk and (audience != PARTICIPANT or revealed):
+        quiz["tally"] = results.tally(run, question, choices)
+    if run.pk and run.leaderboard_shown and audience in (SCREEN, CONTROL):
+        quiz["leaderboard"] = results.leaderboard(target.session)
+    if audience == CONTROL:
+        quiz["timer_choices"] = TIMER_CHOICES
+        if run.pk:
+            quiz["answered"] = Answer.objects.filter(run=run).count()
+            quiz["connected"] = presence.connected_counts(target.session).total
+            if question.kind == Question.Kind.TEXT:
+                quiz["moderation"] = results.moderation_queue(run)
+    if audience == PARTICIPANT and target.participant is not None and run.pk:
+        mine = services.participant_answer(run, target.participant)
+        if mine is not None:
+            quiz["mine_json"] = json.dumps(mine.value)
+            quiz["mine_correct"] = mine.is_correct
+    return {"quiz": quiz}
+
+
+def register() -> None:
+    step_kinds.register(
+        step_kinds.StepKindSpec("question", "steps/question", context=question_context)
+    )
+    # Nested regions: a tally push re-renders these, never the whole stage.
+    register_region(SCREEN, "quiz-results", "quizzes/regions/screen-results.html")
+    register_region(CONTROL, "quiz-live", "quizzes/regions/control-live.html")
+    stage_regions = [(SCREEN, "stage"), (CONTROL, "stage"), (PARTICIPANT, "stage")]
+    live.register_topic(services.TOPIC_QUIZ, stage_regions)
+    live.register_topic(
+        services.TOPIC_ANSWERS,
+        [(SCREEN, "quiz-results"), (CONTROL, "quiz-live")],
+        delay=services.TALLY_DELAY_SECONDS,
+    )
+    # "answered out of connected": the control count follows connections too.
+    presence_regions = live.TOPIC_REGIONS.get("presence", [])
+    if (CONTROL, "quiz-live") not in presence_regions:
+        live.register_topic(
+            "presence",
+            [*presence_regions, (CONTROL, "quiz-live")],
+            delay=live.TOPIC_DELAY_SECONDS.get("presence", 0.5),
+        )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path("p/<str:code>/answer", views.answer, name="answer"),
+    path("facilitate/<uuid:public_id>/quiz", views.quiz_control, name="control"),
+    path("facilitate/<uuid:public_id>/quiz/moderate", views.moderate, name="moderate"),
+]

@@ -1,0 +1,77 @@
+"""The facilitator's quiz controls and the phones' no-JavaScript answer form."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from workshop.errors import DomainError
+from workshop.models import WorkshopSession
+from workshop.views import _get_participant, facilitator_action
+
+from . import services
+
+
+@facilitator_action
+def quiz_control(request: HttpRequest, session: WorkshopSession) -> None:
+    action = request.POST.get("do", "")
+    user = request.user
+    if action == "open":
+        services.open_question(session, user, timer_seconds=_timer(request.POST.get("timer")))
+    elif action == "close":
+        services.close_question(session, user)
+    elif action == "reveal":
+        services.reveal_question(session, user)
+    elif action in ("show-results", "hide-results"):
+        services.set_results_shown(session, user, action == "show-results")
+    elif action in ("show-leaderboard", "hide-leaderboard"):
+        services.set_leaderboard_shown(session, user, action == "show-leaderboard")
+    elif action in ("speed-on", "speed-off"):
+        services.set_speed_bonus(session, user, action == "speed-on")
+    else:
+        raise DomainError("bad_action", "Unknown quiz action.")
+
+
+def _timer(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise DomainError("bad_timer", "Choose a timer between 1 second and an hour.") from None
+
+
+@facilitator_action
+def moderate(request: HttpRequest, session: WorkshopSession) -> None:
+    services.moderate_answer(
+        session, request.user, request.POST.get("answer"), action=request.POST.get("do", "")
+    )
+
+
+@require_POST
+def answer(request: HttpRequest, code: str) -> HttpResponse:
+    """Without JavaScript: the phone's form posts here, then shows the page again."""
+    participant = _get_participant(request, code)
+    if participant is None:
+        return redirect("workshop:join_code", code=code)
+    values = request.POST.getlist("value")
+    # One field value: a choice (the service takes it as a list of one), a
+    # number or a text. Several: the boxes ticked of a multiple choice.
+    value = values[0] if len(values) == 1 else values
+    try:
+        services.submit_answer(
+            participant.pk,
+            participant.session_id,
+            request.POST.get("run"),
+            value,
+            request.POST.get("client_id") or f"form-{uuid.uuid4()}",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("workshop:participant", code=code)
+    messages.success(request, "Your answer is in.")
+    return redirect("workshop:participant", code=code)

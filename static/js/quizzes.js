@@ -1,0 +1,197 @@
+/*
+ * Quiz questions on the phones, and the timers on every view.
+ *
+ * A phone keeps its own answer per question run in localStorage, so that
+ * after a reload or a reveal pushed to the whole room it still knows what it
+ * answered and whether that was right (the reveal renders data-correct). A
+ * snapshot rendered for this phone (data-mine) seeds the store when it is
+ * empty, e.g. on another browser.
+ */
+(function () {
+  "use strict";
+
+  var PREFIX = "quiz-answer:";
+
+  function load(run) {
+    try { return JSON.parse(localStorage.getItem(PREFIX + run) || "null"); } catch (e) { return null; }
+  }
+  function save(run, entry) {
+    try { localStorage.setItem(PREFIX + run, JSON.stringify(entry)); } catch (e) { /* private mode */ }
+  }
+  function text(quiz, key) {
+    var t = quiz.querySelector('template[data-text="' + key + '"]');
+    return t ? t.innerHTML.trim() : "";
+  }
+  function parse(raw) {
+    try { return JSON.parse(raw); } catch (e) { return null; }
+  }
+
+  function formValue(form, quiz) {
+    var kind = quiz.dataset.kind;
+    if (kind === "number" || kind === "text") {
+      var field = form.querySelector('[name="value"]');
+      return field ? field.value : "";
+    }
+    var picked = Array.prototype.map.call(
+      form.querySelectorAll('[name="value"]:checked'), function (i) { return Number(i.value); });
+    if (kind === "scale") return picked.length ? picked[0] : null;
+    return picked;
+  }
+
+  function showValue(form, value) {
+    if (!form || value === null || value === undefined) return;
+    var list = Array.isArray(value) ? value.map(String) : [String(value)];
+    form.querySelectorAll('[name="value"]').forEach(function (input) {
+      if (input.type === "checkbox" || input.type === "radio") {
+        input.checked = list.indexOf(input.value) !== -1;
+      } else if (!input.value && input.dataset.dirty !== "1") {
+        input.value = String(value);
+      }
+    });
+  }
+
+  function describe(quiz, value) {
+    if (value === null || value === undefined) return "";
+    var list = Array.isArray(value) ? value : [value];
+    var kind = quiz.dataset.kind;
+    if (kind === "single" || kind === "multiple") {
+      return list.map(function (id) {
+        var row = quiz.querySelector('.bar-row[data-key="' + id + '"] .bar-label');
+        return row ? row.textContent.trim() : "";
+      }).filter(Boolean).join(", ");
+    }
+    if (kind === "sdg") return list.map(function (n) { return "SDG " + n; }).join(", ");
+    return list.join(", ");
+  }
+
+  function isRight(quiz, value) {
+    var correct = parse(quiz.dataset.correct);
+    if (correct === null || value === null || value === undefined) return null;
+    var kind = quiz.dataset.kind;
+    if (kind === "number") {
+      return Math.abs(Number(value) - Number(correct)) <= Number(quiz.dataset.tolerance || 0);
+    }
+    var mine = (Array.isArray(value) ? value : [value]).map(Number).sort(function (a, b) { return a - b; });
+    if (quiz.dataset.several === "1") {
+      return mine.length === correct.length && mine.every(function (v, i) { return v === correct[i]; });
+    }
+    return correct.indexOf(mine[0]) !== -1;
+  }
+
+  function setStatus(quiz, key, extra) {
+    var status = quiz.querySelector("[data-answer-status]");
+    if (!status) return;
+    status.textContent = extra || text(quiz, key);
+    status.classList.toggle("is-error", key === "error");
+    status.classList.toggle("is-ok", key === "sent" || key === "sent-change");
+  }
+
+  function sentKey(quiz) { return quiz.dataset.allowChange === "1" ? "sent-change" : "sent"; }
+
+  function render(quiz) {
+    var run = quiz.dataset.run;
+    if (!run) return;
+    var entry = load(run);
+    if (!entry && quiz.dataset.mine) {
+      entry = { value: parse(quiz.dataset.mine), acked: true };
+      save(run, entry);
+    }
+    var form = quiz.querySelector("[data-quiz-form]");
+    if (entry) {
+      showValue(form, entry.value);
+      if (form) {
+        setStatus(quiz, entry.acked ? sentKey(quiz) : "sending");
+        if (entry.acked && quiz.dataset.allowChange !== "1") lock(form);
+      }
+      var mine = quiz.querySelector("[data-my-answer]");
+      if (mine && entry.acked) {
+        mine.textContent = text(quiz, "yours") + " " + describe(quiz, entry.value);
+        mine.hidden = false;
+      }
+    }
+    var verdict = quiz.querySelector("[data-verdict]");
+    if (verdict) {
+      var result = entry && entry.acked ? isRight(quiz, entry.value) : null;
+      var key = result === null ? (verdict.dataset.serverVerdict || "none") : (result ? "right" : "wrong");
+      verdict.textContent = text(quiz, key);
+      verdict.className = "verdict verdict-" + key;
+      verdict.dataset.testid = "verdict";
+    }
+    if (quiz.dataset.kind === "sdg" && entry) {
+      (Array.isArray(entry.value) ? entry.value : []).forEach(function (n) {
+        var tile = quiz.querySelector('.sdg-result[data-key="' + n + '"]');
+        if (tile) tile.classList.add("is-mine");
+      });
+    }
+  }
+
+  function lock(form) {
+    form.querySelectorAll("input, button").forEach(function (el) { el.disabled = true; });
+  }
+
+  function renderAll(root) {
+    (root || document).querySelectorAll("[data-quiz]").forEach(render);
+    if (root && root.matches && root.matches("[data-quiz]")) render(root);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-quiz-form]") || !window.Live) return;
+    event.preventDefault();
+    var quiz = form.closest("[data-quiz]");
+    var run = quiz.dataset.run;
+    var value = formValue(form, quiz);
+    var before = load(run);
+    save(run, { value: value, acked: false });
+    setStatus(quiz, "sending");
+    window.Live.send("answer", { run: Number(run), value: value }).then(function (ack) {
+      var current = document.querySelector('[data-quiz][data-run="' + run + '"]') || quiz;
+      if (ack.ok) {
+        save(run, { value: value, acked: true });
+        render(current);
+      } else {
+        if (before && before.acked) save(run, before); else localStorage.removeItem(PREFIX + run);
+        setStatus(current, "error", ack.error);
+      }
+    });
+  });
+
+  // An answer resent from the outbox after a reload is acknowledged here.
+  document.addEventListener("live:ack", function (event) {
+    var ack = event.detail || {};
+    if (!ack.ok || !ack.run) return;
+    var entry = load(ack.run);
+    if (entry && !entry.acked) {
+      entry.acked = true;
+      save(ack.run, entry);
+      renderAll();
+    }
+  });
+
+  // Timers: a countdown from the server's closing time, corrected for the
+  // difference between this device's clock and the server's.
+  function tick() {
+    document.querySelectorAll("[data-closes-at]").forEach(function (el) {
+      if (!el.dataset.offset) el.dataset.offset = String(Number(el.dataset.now) - Date.now());
+      var left = Number(el.dataset.closesAt) - (Date.now() + Number(el.dataset.offset));
+      var seconds = Math.max(0, Math.ceil(left / 1000));
+      var quiz = el.closest("[data-quiz]");
+      if (seconds === 0) {
+        el.textContent = quiz ? text(quiz, "timeup") : "0";
+        el.classList.add("is-over");
+        var form = el.closest("[data-quiz-form]");
+        if (form) lock(form);
+      } else {
+        el.textContent = seconds + " s";
+        el.classList.toggle("is-ending", seconds <= 5);
+      }
+    });
+  }
+  setInterval(tick, 250);
+
+  document.addEventListener("live:swapped", function (event) {
+    (event.detail.elements || []).forEach(function (el) { renderAll(el); });
+    tick();
+  });
+  if (document.readyState !== "loading") { renderAll(); tick(); }
+})();
