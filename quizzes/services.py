@@ -214,9 +214,7 @@ def submit_answer(
     if not is_accepting(run, now):
         if run.state == QuestionRun.State.DRAFT:
             raise DomainError("question_not_open", "This question is not open yet.")
-        raise DomainError(
-            "question_closed", "This question is closed: answers are no longer taken."
-        )
+        raise DomainError("question_closed", "This question is closed: no more answers.")
     question = run.question
     choices = list(question.choices.all())
     value = clean_value(question, choices, raw_value)
@@ -308,6 +306,8 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
 
 
 def _int_list(raw: Any) -> list[int]:
+    if raw is None or raw == "":
+        return []
     items = raw if isinstance(raw, list) else [raw]
     if len(items) > 64:
         raise DomainError("invalid_choice", "That is not one of the possible answers.")
