@@ -1,0 +1,56 @@
+"""Truly parallel transactions: 50 participants each answer twice at the same
+moment, from 100 threads with their own database connections.
+
+Not collected by default (its name does not start with ``test_``):
+test_concurrency.py runs it in a subprocess against SQLite (a file) and
+PostgreSQL, with tests/quizzes/race_settings.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from quizzes import services
+from quizzes.models import Answer
+from workshop import services as workshop_services
+from workshop.errors import DomainError
+
+from .conftest import go_to_question
+
+PARTICIPANTS = 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_participants_answering_twice_at_once_store_fifty_answers(quiz_session, facilitator):
+    session = go_to_question(quiz_session, "t-sdg", facilitator)
+    run = services.open_question(session, facilitator)
+    people = [
+        workshop_services.join_session(session.code, nickname=f"N{n}") for n in range(PARTICIPANTS)
+    ]
+    start = threading.Barrier(2 * PARTICIPANTS)
+
+    def answer(person, attempt: int):
+        # Two phones of one participant: the same answer, or a changed one.
+        value = [10] if attempt == 0 or person.pk % 2 else [person.pk % 17 + 1]
+        try:
+            start.wait(timeout=30)
+            return services.submit_answer(
+                person.pk, session.pk, run.pk, value, f"{person.pk}-{attempt}"
+            )
+        except DomainError as error:
+            return error
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2 * PARTICIPANTS) as pool:
+        futures = [pool.submit(answer, p, a) for p in people for a in (0, 1)]
+        outcomes = [f.result(timeout=120) for f in futures]
+
+    assert not [o for o in outcomes if isinstance(o, DomainError)], outcomes
+    assert sum(1 for o in outcomes if o.created) == PARTICIPANTS
+    assert Answer.objects.filter(run=run).count() == PARTICIPANTS
+    print(f"parallel answers on {connection.vendor}: {PARTICIPANTS} stored")  # noqa: T201

@@ -1,0 +1,109 @@
+import copy
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from quizzes.models import Choice, Question, Quiz
+from workshop.models import Step, WorkshopTemplate
+from workshop.packs import PackError, import_pack, read_pack
+
+from .conftest import QUIZ_PACK
+
+pytestmark = pytest.mark.django_db
+
+IOM_PACK = (
+    Path(__file__).resolve().parents[2] / "workshop" / "packs" / "iom-leaving-no-one-behind.yaml"
+)
+
+
+def test_the_iom_pack_imports_with_its_questions_where_the_deck_puts_them():
+    call_command("import_pack", str(IOM_PACK), "--skip-existing")
+    template = WorkshopTemplate.objects.get()
+    steps = list(template.ordered_steps())
+    assert all(s.question_id for s in steps if s.kind == Step.Kind.QUESTION)
+    keys = [s.question.key for s in steps if s.question_id]
+    assert keys.index("sdg-explicit-migration") + 1 == keys.index("sdg-migration-contributes")
+    quiz_time = next(i for i, s in enumerate(steps) if s.title == "Quiz time!")
+    assert steps[quiz_time + 1].question.key == "sdg-explicit-migration"
+    assert steps[quiz_time + 2].question.key == "sdg-migration-contributes"
+    assert "10.7" in steps[quiz_time + 3].title
+    first = Question.objects.get(key="sdg-explicit-migration")
+    assert first.kind == "sdg" and first.correct_sdgs == [10] and not first.multiple
+    assert "target 10.7" in first.explanation
+    everything = Question.objects.get(key="sdg-migration-contributes")
+    assert everything.correct_sdgs == list(range(1, 18)) and everything.multiple
+    assert Question.objects.count() >= 10
+    assert Question.objects.get(key="migrants-one-in").number_correct == 8
+    assert Question.objects.get(key="iom-founded").choices.get(correct=True).text == "1951"
+    # Run again as `make run` does: nothing changes.
+    call_command("import_pack", str(IOM_PACK), "--skip-existing")
+    assert WorkshopTemplate.objects.count() == 1
+
+
+def test_reimporting_updates_questions_in_place():
+    import_pack(read_pack(QUIZ_PACK))
+    choice_ids = list(Choice.objects.filter(question__key="t-founded").values_list("pk", flat=True))
+    data = read_pack(QUIZ_PACK)
+    spec = next(q for q in data["questions"] if q["key"] == "t-founded")
+    spec["text"] = {"en": "Since when?"}
+    spec["choices"] = spec["choices"][:2]
+    import_pack(data, replace=True)
+    founded = Question.objects.get(key="t-founded")
+    assert founded.text == "Since when?"
+    assert list(founded.choices.values_list("pk", flat=True)) == choice_ids[:2]
+
+
+def test_a_question_serves_several_templates():
+    import_pack(read_pack(QUIZ_PACK))
+    other = {
+        "format": 1,
+        "template": {
+            "slug": "other",
+            "title": {"en": "Other"},
+            "steps": [{"kind": "question", "question": "t-sdg", "title": {"en": "Again"}}],
+        },
+    }
+    import_pack(other)
+    assert Question.objects.get(key="t-sdg").steps.count() == 2
+    assert Quiz.objects.filter(key="quiz-mini").exists()
+
+
+def _broken(mutate):
+    data = read_pack(QUIZ_PACK)
+    mutate(data)
+    with pytest.raises(PackError) as error:
+        import_pack(copy.deepcopy(data))
+    assert not WorkshopTemplate.objects.exists() and not Question.objects.exists()
+    return error.value.errors
+
+
+def test_bad_questions_are_named_by_their_place():
+    def mutate(data):
+        data["questions"][0]["kind"] = "essay"
+        data["questions"][1]["choices"][0]["correct"] = "yes"
+        data["questions"][3]["number"]["min"] = 200
+        data["questions"][4]["max_length"] = 10000
+        data["questions"][2]["key"] = "t-sdg"
+        data["template"]["steps"][1]["question"] = "nope"
+        data["questions"][5]["scale"] = {"min": 5, "max": 1}
+        data["questions"][6]["colour"] = "red"
+
+    errors = _broken(mutate)
+    assert "questions[0].kind: must be one of single, multiple, sdg, number, text, scale" in errors
+    assert "questions[1].choices[0].correct: must be true or false" in errors
+    assert "questions[3].number.max: must be greater than min" in errors
+    assert "questions[4].max_length: must be from 1 to 280" in errors
+    assert "questions[2].key: 't-sdg' is used twice" in errors
+    assert (
+        "template.steps[1].question: unknown question 'nope'; list it under 'questions'" in errors
+    )
+    assert any(e.startswith("questions[5].scale:") for e in errors)
+    assert "questions[6].colour: unknown field" in errors
+
+
+def test_sdg_answers_must_be_goals():
+    def mutate(data):
+        data["questions"][0]["correct_sdgs"] = [0, 18]
+
+    assert "questions[0].correct_sdgs: must list SDG numbers from 1 to 17" in _broken(mutate)
