@@ -3,6 +3,7 @@ leaderboard. Read-only; a few queries whatever the number of answers."""
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections import Counter
@@ -123,27 +124,42 @@ def tally(run: QuestionRun, question: Question, choices: list[Choice]) -> Tally:
     return result
 
 
+def _nice_width(span: float) -> float:
+    """A bin width of 1, 2 or 5 times a power of ten, giving about 10 bins."""
+    raw = span / NUMBER_BINS
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for step in (1, 2, 5, 10):
+        if raw <= step * power:
+            return step * power
+    return 10 * power
+
+
 def _number_bins(question: Question, values: list[float]) -> list[Bar]:
+    """About ten bins of a round width over the accepted range (or the
+    answers' range when the question sets none)."""
     low = question.number_min if question.number_min is not None else min(values, default=0)
     high = question.number_max if question.number_max is not None else max(values, default=1)
     if question.number_correct is not None:
         low, high = min(low, question.number_correct), max(high, question.number_correct)
-    if high <= low:
-        high = low + 1
-    width = (high - low) / NUMBER_BINS
-    integer = all(float(x).is_integer() for x in (low, high))
-    if integer and width < 1:
+    width = _nice_width(max(high - low, 1e-9))
+    whole = width >= 1 and all(float(x).is_integer() for x in (low, high))
+    if whole and high - low < NUMBER_BINS:
         width = 1.0
-    bins = int((high - low) // width) + (0 if integer and width == 1 else 1)
-    bins = max(1, min(bins, NUMBER_BINS + 1))
-    counts = Counter(min(int((v - low) // width), bins - 1) for v in values)
+    start = math.floor(low / width) * width
+    bins = min(int((high - start) // width) + 1, NUMBER_BINS + 2)
+    counts = Counter(min(max(int((v - start) // width), 0), bins - 1) for v in values)
+    target = question.number_correct
     bars = []
     for i in range(bins):
-        start, end = low + i * width, low + (i + 1) * width
-        label = _fmt(start) if integer and width == 1 else f"{_fmt(start)}–{_fmt(end)}"
-        correct = question.number_correct is not None and (
-            start <= question.number_correct < end
-            or (i == bins - 1 and question.number_correct >= start)
+        lower, upper = start + i * width, start + (i + 1) * width
+        if whole and width == 1:
+            label = _fmt(lower)
+        elif whole:
+            label = f"{_fmt(lower)}–{_fmt(upper - 1)}"
+        else:
+            label = f"{_fmt(lower)}–{_fmt(upper)}"
+        correct = target is not None and (
+            lower <= target < upper or (i == bins - 1 and target >= lower)
         )
         bars.append(Bar(label, counts[i], correct=correct, key=i))
     return bars
