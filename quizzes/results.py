@@ -73,7 +73,10 @@ def tally(run: QuestionRun, question: Question, choices: list[Choice]) -> Tally:
         answers = answers.filter(hidden=False)
         if question.approve_first:
             answers = answers.filter(approved=True)
-    rows = list(answers.values_list("value", "is_correct"))
+    return tally_of(question, choices, list(answers.values_list("value", "is_correct")))
+
+
+def tally_of(question: Question, choices: list[Choice], rows: list[tuple[Any, Any]]) -> Tally:
     result = Tally(total=len(rows), right=sum(1 for _v, ok in rows if ok))
     values = [v for v, _ok in rows]
     expected = correct_value(question, choices)
@@ -185,6 +188,32 @@ def _cloud(values: list[str]) -> list[Bar]:
         level = 1 + round(4 * (count - 1) / (most - 1)) if most > 1 else 3
         words.append(Bar(shown[key], count, key=key, css=f"cloud-{level}"))
     return words
+
+
+def sample_tally(question: Question, choices: list[Choice]) -> Tally:
+    """Made-up answers for the admin's preview: a plausible spread."""
+    spread = [5, 9, 3, 6, 2, 4, 7, 1, 8, 2, 3, 1, 4, 2, 5, 1, 3]
+    kind = question.kind
+    values: list[Any] = []
+    if question.is_choice:
+        for index, choice in enumerate(choices):
+            values += [[choice.pk]] * spread[index % len(spread)]
+    elif kind == Question.Kind.SDG:
+        for number in range(1, 18):
+            values += [[number]] * spread[number - 1]
+    elif kind == Question.Kind.NUMBER:
+        low = question.number_min if question.number_min is not None else 0
+        high = question.number_max if question.number_max is not None else 100
+        middle = question.number_correct if question.number_correct is not None else low
+        values = [min(high, max(low, middle * f)) for f in (0.5, 1, 1, 1.5, 2, 3, 1, 0.8, 5)]
+    elif kind == Question.Kind.SCALE:
+        for index, n in enumerate(range(question.scale_min, question.scale_max + 1)):
+            values += [n] * spread[index]
+    elif kind == Question.Kind.TEXT:
+        values = ["Skills"] * 5 + ["Ideas"] * 3 + ["Diversity"] * 2 + ["Food", "Music", "Work"]
+    expected = correct_value(question, choices)
+    rows = [(v, None if expected is None else False) for v in values]
+    return tally_of(question, choices, rows)
 
 
 def moderation_queue(run: QuestionRun) -> list[Answer]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from workshop.errors import DomainError
-from workshop.models import WorkshopSession
+from workshop.models import Step, WorkshopSession
 from workshop.views import _get_participant, facilitator_action
 
-from . import services
+from . import results, sdg_tiles, services
+from .models import Question, QuestionRun
 
 
 @facilitator_action
@@ -75,3 +78,32 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("workshop:participant", code=code)
     messages.success(request, "Your answer is in.")
     return redirect("workshop:participant", code=code)
+
+
+@staff_member_required
+@require_GET
+def preview(request: HttpRequest, question_id: int) -> HttpResponse:
+    """How a question shows on a phone while open, and on the projector at
+    the reveal, with made-up answers: for the admin, before any workshop."""
+    question = get_object_or_404(Question, pk=question_id)
+    choices = list(question.choices.all())
+    session = WorkshopSession(code="PREVIEW", title="Preview")
+    run = QuestionRun(question=question, state=QuestionRun.State.OPEN)
+    base = {
+        "question": question,
+        "choices": choices,
+        "run": run,
+        "has_correct": question.has_correct_answer(choices),
+        "correct_json": json.dumps(services.correct_value(question, choices)),
+        "tiles": sdg_tiles.tiles() if question.kind == Question.Kind.SDG else (),
+        "scale_values": list(range(question.scale_min, question.scale_max + 1)),
+        "tally": results.sample_tally(question, choices),
+    }
+    context = {
+        "question": question,
+        "session": session,
+        "step": Step(title=question.quiz.title if question.quiz else question.key),
+        "phone_quiz": {**base, "state": "open", "accepting": True, "revealed": False},
+        "screen_quiz": {**base, "state": "revealed", "accepting": False, "revealed": True},
+    }
+    return render(request, "quizzes/preview.html", context)

@@ -144,3 +144,12 @@ def test_five_phones_answer_and_see_the_reveal(browser, quiz_server, screenshot_
     control.click("[data-testid=quiz-leaderboard]")
     expect(screen.locator(".leaderboard")).to_contain_text("Amina")
     screen.screenshot(path=str(screenshot_dir / "quiz-leaderboard-projector.png"))
+
+    # The admin's preview of a question, as a phone and a projector show it.
+    control.goto(server.url + "/admin/quizzes/question/?q=t-sdg")
+    control.locator("#result_list a", has_text="t-sdg").click()
+    preview_url = control.locator("text=Open the phone and projector preview").get_attribute("href")
+    control.set_viewport_size({"width": 1600, "height": 1000})
+    control.goto(server.url + preview_url)
+    expect(control.locator(".preview-phone .sdg-tile")).to_have_count(17)
+    control.screenshot(path=str(screenshot_dir / "quiz-admin-preview.png"))

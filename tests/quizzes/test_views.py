@@ -130,3 +130,28 @@ def test_the_reveal_shows_sdg_10_and_target_10_7(quiz_session, facilitator, play
         assert "SDG 10: Reduced inequalities" in html
         assert "Its target 10.7 reads" in html
     assert WorkshopSession.objects.get().current_step.question.key == "t-sdg"
+
+
+@pytest.mark.parametrize("key", ["t-sdg", "t-founded", "t-themes", "t-one-in", "t-word", "t-scale"])
+def test_the_admin_edits_and_previews_every_kind(quiz_template, admin_client, key):
+    q = question(key)
+    change = admin_client.get(reverse("admin:quizzes_question_change", args=[q.pk]))
+    assert change.status_code == 200
+    assert b"Open the phone and projector preview" in change.content
+    preview = admin_client.get(reverse("quizzes:preview", args=[q.pk]))
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert q.text in html and "Send my answer" in html
+    assert "style=" not in html.split("<body", 1)[1]
+
+
+def test_the_admin_lists_quizzes_and_where_questions_are_used(quiz_template, admin_client):
+    assert admin_client.get(reverse("admin:quizzes_quiz_changelist")).status_code == 200
+    listing = admin_client.get(reverse("admin:quizzes_question_changelist")).content.decode()
+    assert "Quiz mini" in listing
+
+
+def test_only_staff_see_the_preview(quiz_template, players):
+    q = question("t-sdg")
+    response = participant_client(players[0]).get(reverse("quizzes:preview", args=[q.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
