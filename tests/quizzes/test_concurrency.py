@@ -3,7 +3,7 @@
 - Over sockets, on the database of this run: 50 participants, each with two
   phones, send an answer at the same moment; 50 answers are stored and every
   phone gets an acknowledgement.
-- In truly parallel transactions (race_check.py, 100 threads), run in a
+- In truly parallel transactions (race_check.py, 20 threads), run in a
   subprocess on SQLite and on PostgreSQL whichever database this run uses.
 """
 
