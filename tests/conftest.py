@@ -181,3 +181,9 @@ def sign_in(page, server) -> None:
     page.fill("#id_password", FACILITATOR[1])
     page.click("input[type=submit]")
     page.wait_for_url("**/facilitate/")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API leaves an event loop marked as
+    running in the main thread, which async tests collected after it trip on."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
