@@ -62,7 +62,7 @@ def test_five_phones_answer_and_see_the_reveal(browser, quiz_server, screenshot_
         expect(page.locator(".quiz-question")).to_contain_text("Which SDG makes an explicit")
     control.click("[data-testid=quiz-open]")
     expect(control.locator("[data-testid=quiz-state]")).to_have_text("Open")
-    expect(phones[0].locator(".sdg-tile")).to_have_count(17)
+    expect(phones[0].locator(".sdg-choice")).to_have_count(17)
     expect(screen.locator(".results-hidden")).to_be_visible()
     screen.screenshot(path=str(screenshot_dir / "quiz-sdg-projector-open.png"))
     phones[0].screenshot(path=str(screenshot_dir / "quiz-sdg-phone.png"), full_page=True)
@@ -70,7 +70,7 @@ def test_five_phones_answer_and_see_the_reveal(browser, quiz_server, screenshot_
     # Three pick SDG 10 (right), two pick SDG 8.
     picks = [10, 10, 10, 8, 8]
     for phone, goal in zip(phones, picks, strict=True):
-        phone.locator(f".sdg-tile.sdg-{goal}").click()
+        phone.locator(f".sdg-choice.sdg-{goal}").click()
         phone.click("[data-quiz-submit]")
     for phone in phones:
         expect(phone.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
@@ -151,5 +151,5 @@ def test_five_phones_answer_and_see_the_reveal(browser, quiz_server, screenshot_
     preview_url = control.locator("text=Open the phone and projector preview").get_attribute("href")
     control.set_viewport_size({"width": 1600, "height": 1000})
     control.goto(server.url + preview_url)
-    expect(control.locator(".preview-phone .sdg-tile")).to_have_count(17)
+    expect(control.locator(".preview-phone .sdg-choice")).to_have_count(17)
     control.screenshot(path=str(screenshot_dir / "quiz-admin-preview.png"))

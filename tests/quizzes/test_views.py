@@ -63,7 +63,7 @@ def test_each_view_shows_the_question(quiz_session, facilitator, players):
     phone = participant_client(players[0]).get(reverse("workshop:participant", args=[session.code]))
     html = phone.content.decode()
     assert "Which SDG makes an explicit" in html
-    assert html.count('class="sdg-tile sdg-') == 17
+    assert html.count('class="sdg-choice sdg-') == 17
     assert "Reduced inequalities" in html
     assert "style=" not in html
     screen = Client().get(reverse("workshop:screen", args=[session.public_id])).content.decode()
