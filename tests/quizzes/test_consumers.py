@@ -21,7 +21,7 @@ async def _phone(session, participant):
         f"/ws/participant/{session.code}/",
         headers=[ORIGIN, HOST, _cookie_header(participant)],
     )
-    connected, _ = await phone.connect()
+    connected, _ = await phone.connect(timeout=10)
     assert connected
     await phone.receive_json_from(timeout=10)  # snapshot
     return phone
@@ -31,7 +31,7 @@ async def _screen(session):
     screen = WebsocketCommunicator(
         application, f"/ws/screen/{session.public_id}/", headers=[ORIGIN, HOST]
     )
-    connected, _ = await screen.connect()
+    connected, _ = await screen.connect(timeout=10)
     assert connected
     await screen.receive_json_from(timeout=10)
     return screen
