@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.db import database_sync_to_async
-
 from workshop.errors import DomainError
 from workshop.regions import PARTICIPANT
 from workshop.ws_actions import register_action
 
-from . import services
+from .batcher import get_batcher
+from .services import AnswerIn
 
 if TYPE_CHECKING:
     from workshop.consumers import LiveConsumer
@@ -26,11 +25,14 @@ async def answer(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, A
     client_id = message.get("id")
     if not isinstance(client_id, str) or not client_id:
         raise DomainError("bad_client_id", "This answer has no id; reload the page.")
-    submitted = await database_sync_to_async(services.submit_answer)(
-        consumer.participant_id,
-        consumer.session_id,
-        message.get("run"),
-        message.get("value"),
-        client_id,
+    # Batched with the answers of other phones: one write for a burst.
+    submitted = await get_batcher().submit(
+        AnswerIn(
+            consumer.participant_id,
+            consumer.session_id,
+            message.get("run"),
+            message.get("value"),
+            client_id,
+        )
     )
     return {"answer": submitted.answer_id, "run": submitted.run_id, "changed": submitted.changed}

@@ -4,6 +4,7 @@ changes to the live room."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -255,6 +256,132 @@ def submit_answer(
         )
         live.changed(session_id, TOPIC_ANSWERS)
         return Submitted(existing.pk, run.pk, created=False, changed=True)
+
+
+@dataclass(frozen=True)
+class AnswerIn:
+    participant_id: int
+    session_id: int
+    run_id: Any
+    value: Any
+    client_id: str
+
+
+def submit_answers(items: list[AnswerIn]) -> list[Submitted | DomainError]:
+    """Store many answers at once: the same rules as :func:`submit_answer`,
+    in a constant number of queries whatever the batch size (runs, choices,
+    existing answers, one bulk insert, one re-read), all committed together
+    before any is acknowledged. Returns, per item, what was stored or why it
+    was refused; a refusal changes nothing.
+    """
+    outcomes: list[Submitted | DomainError | None] = [None] * len(items)
+    run_ids = set()
+    for item in items:
+        with contextlib.suppress(ValueError, TypeError):
+            run_ids.add(int(item.run_id))
+    runs = {
+        run.pk: run
+        for run in QuestionRun.objects.select_related("question")
+        .prefetch_related("question__choices")
+        .filter(pk__in=run_ids)
+    }
+    now = timezone.now()
+    valid: list[tuple[int, AnswerIn, QuestionRun, Any, bool | None, int]] = []
+    for index, item in enumerate(items):
+        try:
+            run = _check_run(runs, item, now)
+            choices = list(run.question.choices.all())
+            value = clean_value(run.question, choices, item.value)
+            is_correct = check_correct(run.question, choices, value)
+            valid.append((index, item, run, value, is_correct, score(run, is_correct, now)))
+        except DomainError as error:
+            outcomes[index] = error
+    changed_sessions: set[int] = set()
+    with transaction.atomic():
+        pairs = {(run.pk, item.participant_id) for _i, item, run, *_rest in valid}
+        existing = _answers_for(pairs)
+        fresh: dict[tuple[int, int], Answer] = {}
+        for _index, item, run, value, is_correct, points in valid:
+            key = (run.pk, item.participant_id)
+            if key not in existing and key not in fresh:
+                fresh[key] = Answer(
+                    run=run,
+                    participant_id=item.participant_id,
+                    client_id=item.client_id,
+                    value=value,
+                    is_correct=is_correct,
+                    points=points,
+                )
+        if fresh:
+            # A row another process stored meanwhile wins; re-read to see whose.
+            Answer.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+            existing.update(_answers_for(set(fresh)))
+        for index, item, run, value, is_correct, points in valid:
+            key = (run.pk, item.participant_id)
+            answer = existing[key]
+            mine = fresh.get(key)
+            if mine is not None and mine.client_id == item.client_id == answer.client_id:
+                fresh.pop(key)  # later items of this batch for the same person change it
+                outcomes[index] = Submitted(answer.pk, run.pk, created=True, changed=True)
+                changed_sessions.add(run.session_id)
+                continue
+            try:
+                outcomes[index] = _resubmit(answer, run, item, value, is_correct, points)
+            except DomainError as error:
+                outcomes[index] = error
+            else:
+                if outcomes[index].changed:
+                    changed_sessions.add(run.session_id)
+        for session_id in changed_sessions:
+            live.changed(session_id, TOPIC_ANSWERS)
+    return outcomes  # type: ignore[return-value]
+
+
+def _check_run(runs: dict[int, QuestionRun], item: AnswerIn, now) -> QuestionRun:
+    if not isinstance(item.client_id, str) or not 0 < len(item.client_id) <= CLIENT_ID_MAX_LENGTH:
+        raise DomainError("bad_client_id", "This answer has no valid id; reload the page.")
+    try:
+        run = runs.get(int(item.run_id))
+    except (ValueError, TypeError):
+        run = None
+    if run is None or run.session_id != item.session_id:
+        raise NotFound("unknown_question", "This question is not part of your workshop.")
+    if not is_accepting(run, now):
+        if run.state == QuestionRun.State.DRAFT:
+            raise DomainError("question_not_open", "This question is not open yet.")
+        raise DomainError("question_closed", "This question is closed: no more answers.")
+    return run
+
+
+def _answers_for(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Answer]:
+    if not pairs:
+        return {}
+    run_ids = {run for run, _p in pairs}
+    participant_ids = {p for _r, p in pairs}
+    return {
+        (a.run_id, a.participant_id): a
+        for a in Answer.objects.filter(run_id__in=run_ids, participant_id__in=participant_ids)
+        if (a.run_id, a.participant_id) in pairs
+    }
+
+
+def _resubmit(
+    existing: Answer, run: QuestionRun, item: AnswerIn, value: Any, is_correct, points: int
+) -> Submitted:
+    """A second answer of the same participant: a resend, the same answer, or a change."""
+    if existing.client_id == item.client_id or existing.value == value:
+        return Submitted(existing.pk, run.pk, created=False, changed=False)
+    if not run.question.allow_change:
+        raise DomainError("already_answered", "You have answered already; it cannot change.")
+    existing.client_id = item.client_id
+    existing.value = value
+    existing.is_correct = is_correct
+    existing.points = points
+    existing.approved = False if run.question.approve_first else existing.approved
+    existing.save(
+        update_fields=["client_id", "value", "is_correct", "points", "approved", "updated_at"]
+    )
+    return Submitted(existing.pk, run.pk, created=False, changed=True)
 
 
 def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:

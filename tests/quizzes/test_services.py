@@ -244,3 +244,62 @@ def test_the_leaderboard_sums_points_per_person_and_group(quiz_session, facilita
     board = results.leaderboard(quiz_session)
     assert [p["participant__nickname"] for p in board.people] == ["P0", "P1"]
     assert sum(g["points"] for g in board.groups) == 2
+
+
+def test_a_batch_stores_many_answers_in_a_few_queries(quiz_session, facilitator, players):
+    _session, run = _open(quiz_session, "t-sdg", facilitator)
+    more = [workshop_services.join_session(quiz_session.code, nickname=f"B{n}") for n in range(40)]
+    items = [
+        services.AnswerIn(p.pk, p.session_id, run.pk, [10 if n % 2 else 3], f"b-{p.pk}")
+        for n, p in enumerate([*players, *more])
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = services.submit_answers(items)
+    assert all(o.created for o in outcomes)
+    assert Answer.objects.filter(run=run).count() == 44
+    data_queries = [q for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(data_queries) <= 6, [q["sql"][:80] for q in data_queries]
+
+
+def test_a_batch_refuses_each_bad_answer_on_its_own(quiz_session, facilitator, players):
+    session, run = _open(quiz_session, "t-themes", facilitator)  # no changes allowed
+    choices = [c.pk for c in question("t-themes").choices.all()]
+    a, b, c, d = players
+
+    def item(player, value, client_id, run_id=run.pk):
+        return services.AnswerIn(player.pk, session.pk, run_id, value, client_id)
+
+    outcomes = services.submit_answers(
+        [
+            item(a, [choices[0]], "a1"),
+            item(a, [choices[0]], "a1"),  # the outbox resent it
+            item(a, [choices[1]], "a2"),  # a change, refused here
+            item(b, [999], "b1"),
+            item(c, [choices[2]], "c1", run_id="nope"),
+            item(d, [choices[0], choices[1]], "d1"),
+        ]
+    )
+    assert outcomes[0].created and not outcomes[1].created and not outcomes[1].changed
+    assert outcomes[1].answer_id == outcomes[0].answer_id
+    assert [getattr(o, "code", None) for o in outcomes[2:5]] == [
+        "already_answered",
+        "invalid_choice",
+        "unknown_question",
+    ]
+    assert outcomes[5].created
+    stored = dict(Answer.objects.values_list("participant_id", "value"))
+    assert stored == {a.pk: [choices[0]], d.pk: sorted(choices[:2])}
+
+
+def test_a_batch_applies_a_change_after_an_earlier_answer(quiz_session, facilitator, players):
+    session, run = _open(quiz_session, "t-sdg", facilitator)
+    _submit(players[0], run, [3], client_id="first")
+    outcomes = services.submit_answers(
+        [
+            services.AnswerIn(players[0].pk, session.pk, run.pk, [10], "second"),
+            services.AnswerIn(players[1].pk, session.pk, run.pk, [10], "other"),
+        ]
+    )
+    assert outcomes[0].changed and not outcomes[0].created and outcomes[1].created
+    answer = Answer.objects.get(participant=players[0])
+    assert answer.value == [10] and answer.is_correct and answer.client_id == "second"
