@@ -122,7 +122,7 @@
     timers[sdg] = setTimeout(function () {
       var current = document.getElementById("reasoning-" + sdg);
       if (current) sendReasoning(current);
-    }, TYPING_PAUSE_MS);
+    }, window.sdgTypingPauseMs || TYPING_PAUSE_MS);  // tests may lengthen the pause
   });
 
   document.addEventListener("submit", function (event) {

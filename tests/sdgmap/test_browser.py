@@ -107,6 +107,28 @@ def test_three_groups_map_the_sdgs_live(browser, live_server_proc, screenshot_di
     expect(dries.locator("[data-testid=rating-1]")).to_have_text("Strong")
     expect(dries.locator("#reasoning-1")).to_have_value("Remittances lift families")
 
+    # Both type on the same card: Amina's text lands first; Dries is told, and
+    # his own text stays until he decides (nothing is lost silently).
+    # (Dries's phone waits for his click on Save instead of a pause in typing.)
+    dries.evaluate("window.sdgTypingPauseMs = 1e9")
+    _open_card(amina, 3)
+    _open_card(dries, 3)
+    dries.fill("#reasoning-3", "Health workers abroad send skills home.")
+    amina.fill("#reasoning-3", "Migrant nurses keep hospitals running.")
+    amina.locator("#reasoning-3").blur()
+    # A push that replaces the card while he types sends his text (base: the
+    # version he started from): it is kept but not applied, and he is told.
+    status = dries.locator("#card-status-3")
+    expect(status).to_contain_text("Amina changed this text")
+    expect(status).to_contain_text("Migrant nurses keep hospitals running.")
+    expect(dries.locator("#reasoning-3")).to_have_value("Health workers abroad send skills home.")
+    dries.screenshot(path=str(shots / "sdg-1-conflict-phone.png"))
+    dries.fill("#reasoning-3", "Nurses abroad keep hospitals running and send skills home.")
+    dries.locator("#card-3 button[type=submit]").click()
+    expect(amina.locator("#reasoning-3")).to_have_value(
+        "Nurses abroad keep hospitals running and send skills home."
+    )
+
     # The other groups work too.
     _open_card(bruno, 8).locator("#rating-8-some").check()
     bruno.locator("input[name=targets][value='8.3']").check()
