@@ -127,7 +127,9 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.classList || !form.classList.contains("sdg-card-form") || !window.Live || !window.Live.isOpen()) return;
+    // With the live client, always the socket: offline, the outbox keeps the
+    // edit until it is acknowledged (a pushed form carries no CSRF token).
+    if (!form.classList || !form.classList.contains("sdg-card-form") || !window.Live) return;
     event.preventDefault();
     var area = form.querySelector("textarea[name=reasoning]");
     if (area) { area.dataset.dirty = "1"; delete lastSent[form.dataset.sdg]; sendReasoning(area); }
