@@ -107,3 +107,33 @@ def test_sdg_answers_must_be_goals():
         data["questions"][0]["correct_sdgs"] = [0, 18]
 
     assert "questions[0].correct_sdgs: must list SDG numbers from 1 to 17" in _broken(mutate)
+
+
+def test_every_question_of_the_iom_pack_renders_for_every_view(facilitator):
+    from quizzes import services as quiz_services
+    from workshop import services
+    from workshop.regions import CONTROL, PARTICIPANT, SCREEN, Audience, render_regions
+
+    call_command("import_pack", str(IOM_PACK), "--skip-existing")
+    session = services.create_session(WorkshopTemplate.objects.get(), facilitator)
+    amina = services.join_session(session.code, nickname="Amina")
+    for step in session.ordered_steps().filter(kind=Step.Kind.QUESTION):
+        session = services.go_to_step(session, step.pk, facilitator)
+        for state in ("draft", "open", "revealed"):
+            if state == "open":
+                quiz_services.open_question(session, facilitator, timer_seconds=30)
+            elif state == "revealed":
+                quiz_services.reveal_question(session, facilitator)
+            for audience, who in (
+                (Audience(SCREEN, session.pk), None),
+                (Audience(CONTROL, session.pk), None),
+                (Audience(PARTICIPANT, session.pk, amina.group_id, "fr"), amina),
+            ):
+                html = render_regions(session, audience, ["stage"], who)[0]["html"]
+                assert "Placeholder" not in html, (step.question.key, audience.kind)
+                assert "style=" not in html
+            if state == "revealed" and step.question.explanation:
+                assert step.question.explanation[:30] in "".join(
+                    r["html"]
+                    for r in render_regions(session, Audience(SCREEN, session.pk), ["stage"])
+                ).replace("&#x27;", "'")
