@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +19,7 @@ def _open(session, key, by, **kwargs):
 
 def _submit(player, run, value, client_id=None):
     return services.submit_answer(
-        player.pk, player.session_id, run.pk, value, client_id or f"c-{player.pk}-{value}"
+        player.pk, player.session_id, run.pk, value, client_id or f"c-{uuid.uuid4().hex}"
     )
 
 
