@@ -47,15 +47,24 @@ def assert_accessible(page, name: str) -> None:
 
 
 def assert_tap_targets(page, name: str) -> None:
-    """Every control a thumb uses is at least 44 x 44 CSS px (WCAG 2.5.5)."""
+    """Every control a thumb uses is at least 44 x 44 CSS px (WCAG 2.5.5).
+    A radio or checkbox counts with its label, which taps it too."""
     small = page.evaluate(
         """() => [...document.querySelectorAll(
                 "button, select, input:not([type=hidden]), textarea, a.button, [role=button]")]
             .filter((el) => el.offsetParent !== null)
-            .map((el) => ({el: el.outerHTML.slice(0, 80), ...el.getBoundingClientRect().toJSON()}))
+            .map((el) => {
+                let target = el;
+                if (el.matches("input[type=radio], input[type=checkbox]")) {
+                    target = el.closest("label")
+                        || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el;
+                }
+                const box = target.getBoundingClientRect();
+                return {el: el.outerHTML.slice(0, 80), width: box.width, height: box.height};
+            })
             .filter((r) => r.height < 44 || r.width < 44)"""
     )
-    assert small == [], f"{name}: {small}"
+    assert small == [], f"{name}: {len(small)} small targets, e.g. {small[:3]}"
 
 
 def _phone(browser, server, code, nickname, language):
