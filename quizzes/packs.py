@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from workshop.models import Step, WorkshopTemplate
-from workshop.packs import PackContext, check_text, translated
+from workshop.packs import PackContext, check_text, text_of, translated
 
 from .models import TEXT_MAX_LENGTH_LIMIT, Choice, Question, Quiz
 
@@ -183,6 +183,78 @@ class QuizPackExtension:
             if key:
                 step.question = by_key.get(key) or Question.objects.get(key=key)
                 step.save(update_fields=["question"])
+
+    # --- export: what ``apply`` reads, defaults left out, in a stable order -------------
+
+    def export(self, template: WorkshopTemplate) -> dict[str, Any]:
+        questions: list[Question] = []
+        steps = template.ordered_steps().filter(question__isnull=False).select_related("question")
+        for step in steps:
+            if step.question not in questions:
+                questions.append(step.question)
+        return {"questions": [question_spec(q) for q in questions]} if questions else {}
+
+    def export_step(self, step: Step) -> dict[str, Any]:
+        question_id = getattr(step, "question_id", None)
+        return {"question": step.question.key} if question_id else {}
+
+
+def _number(value: float | None) -> int | float | None:
+    """281.0 -> 281: a pack says what people typed."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def question_spec(question: Question) -> dict[str, Any]:
+    Kind = Question.Kind
+    spec: dict[str, Any] = {"key": question.key, "kind": question.kind}
+    spec["text"] = text_of(question, "text")
+    if explanation := text_of(question, "explanation"):
+        spec["explanation"] = explanation
+    if question.is_choice:
+        spec["choices"] = [
+            {"text": text_of(choice, "text"), "correct": choice.correct}
+            for choice in question.choices.order_by("position", "id")
+        ]
+    if question.kind == Kind.SDG:
+        if question.multiple:
+            spec["multiple"] = True
+        if question.correct_sdgs:
+            spec["correct_sdgs"] = sorted(question.correct_sdgs)
+    if question.kind == Kind.NUMBER:
+        number: dict[str, Any] = {}
+        for key, value in (
+            ("correct", question.number_correct),
+            ("min", question.number_min),
+            ("max", question.number_max),
+        ):
+            if value is not None:
+                number[key] = _number(value)
+        if question.number_tolerance:
+            number["tolerance"] = _number(question.number_tolerance)
+        if unit := text_of(question, "unit"):
+            number["unit"] = unit
+        spec["number"] = number
+    if question.kind == Kind.SCALE:
+        scale: dict[str, Any] = {"min": question.scale_min, "max": question.scale_max}
+        for key in ("min_label", "max_label"):
+            if label := text_of(question, f"scale_{key}"):
+                scale[key] = label
+        spec["scale"] = scale
+    if question.kind == Kind.TEXT and question.max_length != 60:
+        spec["max_length"] = question.max_length
+    if question.approve_first:
+        spec["approve_first"] = True
+    if not question.allow_change:
+        spec["allow_change"] = False
+    if question.show_results_live is not None:
+        spec["show_results_live"] = question.show_results_live
+    if question.timer_seconds:
+        spec["timer"] = question.timer_seconds
+    if question.points != 1:
+        spec["points"] = question.points
+    return spec
 
 
 def upsert_question(spec: dict[str, Any], quiz: Quiz, position: int) -> Question:

@@ -288,8 +288,9 @@ def with_lines(errors: list[str], text: str) -> list[str]:
 # --- export ------------------------------------------------------------------------
 
 
-def _text(obj: Any, name: str) -> dict[str, str] | None:
-    """The {en, fr, nl} mapping of a translated field, leaving out empty ones."""
+def text_of(obj: Any, name: str) -> dict[str, str] | None:
+    """The {en, fr, nl} mapping of a translated field, leaving out empty ones
+    (what ``translated`` reads back): for extensions' exports too."""
     value = {lang: getattr(obj, f"{name}_{lang}") or "" for lang in LANGUAGES}
     value = {lang: text for lang, text in value.items() if text}
     return value or None
@@ -297,21 +298,21 @@ def _text(obj: Any, name: str) -> dict[str, str] | None:
 
 def export_pack(template: WorkshopTemplate) -> dict[str, Any]:
     """The pack of a template, as import_pack reads it."""
-    spec: dict[str, Any] = {"slug": template.slug, "title": _text(template, "title")}
-    if description := _text(template, "description"):
+    spec: dict[str, Any] = {"slug": template.slug, "title": text_of(template, "title")}
+    if description := text_of(template, "description"):
         spec["description"] = description
     steps = []
     for step in template.ordered_steps().prefetch_related("facts"):
-        step_spec: dict[str, Any] = {"kind": step.kind, "title": _text(step, "title")}
+        step_spec: dict[str, Any] = {"kind": step.kind, "title": text_of(step, "title")}
         for key, field_name in (
             ("subtitle", "subtitle"),
             ("body", "body"),
             ("notes", "facilitator_notes"),
         ):
-            if value := _text(step, field_name):
+            if value := text_of(step, field_name):
                 step_spec[key] = value
         facts = [
-            {"value": _text(fact, "value"), "label": _text(fact, "label")}
+            {"value": text_of(fact, "value"), "label": text_of(fact, "label")}
             for fact in step.facts.order_by("position", "id")
         ]
         if facts:

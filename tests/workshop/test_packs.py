@@ -50,6 +50,15 @@ def test_the_iom_pack_round_trips_byte_for_byte(tmp_path):
             assert ours.get(key) == theirs.get(key), key
         facts = [{"value": f["value"], "label": f["label"]} for f in theirs.get("facts", [])]
         assert ours.get("facts", []) == facts
+        for key in ("question", "exercise"):  # the quiz's and the exercise's step keys
+            assert ours.get(key) == theirs.get(key), key
+    # The quiz's questions come along, each with its texts in three languages.
+    source_questions = {q["key"]: q for q in source.get("questions", [])}
+    exported_questions = {q["key"]: q for q in exported.get("questions", [])}
+    assert exported_questions.keys() == source_questions.keys()
+    for key, question in exported_questions.items():
+        for field in ("kind", "text", "explanation", "choices", "correct_sdgs"):
+            assert question.get(field) == source_questions[key].get(field), (key, field)
 
 
 def test_the_export_is_readable_yaml(tmp_path):
