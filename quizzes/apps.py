@@ -13,3 +13,7 @@ class QuizzesConfig(AppConfig):
 
         stage.register()
         packs.register_extension(QuizPackExtension())
+
+        from . import report
+
+        report.register()  # results in the workshop report, answers as CSV
