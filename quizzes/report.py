@@ -86,7 +86,7 @@ def answers_csv(session: WorkshopSession):
         _("question text"),
         _("participant"),
         _("group"),
-        _("answer"),
+        _("answer given"),
         _("choice numbers"),
         _("correct"),
         _("points"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from workshop import live
 from workshop.errors import DomainError, NotFound
@@ -38,7 +39,9 @@ CLIENT_ID_MAX_LENGTH = 64
 def question_step(session: WorkshopSession) -> Step:
     step = session.current_step
     if step is None or step.kind != Step.Kind.QUESTION or step.question_id is None:
-        raise DomainError("not_a_question", "The current step is not a quiz question.")
+        raise DomainError(
+            "not_a_question", gettext_lazy("The current step is not a quiz question.")
+        )
     return step
 
 
@@ -90,9 +93,11 @@ def open_question(session: WorkshopSession, by, *, timer_seconds: int | None = N
     session = _facilitated(session, by)
     run = _run_for_update(session)
     if run.state == QuestionRun.State.REVEALED:
-        raise DomainError("already_revealed", "This question was revealed; it cannot reopen.")
+        raise DomainError(
+            "already_revealed", gettext_lazy("This question was revealed; it cannot reopen.")
+        )
     if timer_seconds is not None and not 0 < timer_seconds <= MAX_TIMER_SECONDS:
-        raise DomainError("bad_timer", "Choose a timer between 1 second and an hour.")
+        raise DomainError("bad_timer", gettext_lazy("Choose a timer between 1 second and an hour."))
     now = timezone.now()
     run.state = QuestionRun.State.OPEN
     run.opened_at = now
@@ -105,7 +110,7 @@ def close_question(session: WorkshopSession, by) -> QuestionRun:
     session = _facilitated(session, by)
     run = _run_for_update(session)
     if run.state != QuestionRun.State.OPEN:
-        raise DomainError("not_open", "The question is not open.")
+        raise DomainError("not_open", gettext_lazy("The question is not open."))
     run.state = QuestionRun.State.CLOSED
     run.closes_at = timezone.now()
     return _save(run, "state", "closes_at")
@@ -118,7 +123,7 @@ def reveal_question(session: WorkshopSession, by) -> QuestionRun:
     session = _facilitated(session, by)
     run = _run_for_update(session)
     if run.state == QuestionRun.State.DRAFT:
-        raise DomainError("not_open", "Open the question before revealing it.")
+        raise DomainError("not_open", gettext_lazy("Open the question before revealing it."))
     if run.state == QuestionRun.State.OPEN:
         run.closes_at = timezone.now()
     run.state = QuestionRun.State.REVEALED
@@ -147,7 +152,9 @@ def set_speed_bonus(session: WorkshopSession, by, on: bool) -> QuestionRun:
     session = _facilitated(session, by)
     run = _run_for_update(session)
     if run.state != QuestionRun.State.DRAFT:
-        raise DomainError("already_open", "Set the speed bonus before opening the question.")
+        raise DomainError(
+            "already_open", gettext_lazy("Set the speed bonus before opening the question.")
+        )
     run.speed_bonus = on
     return _save(run, "speed_bonus")
 
@@ -162,7 +169,7 @@ def moderate_answer(session: WorkshopSession, by, answer_id: Any, *, action: str
     try:
         answer = Answer.objects.select_related("run").get(pk=answer_id, run__session=session)
     except (Answer.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unknown_answer", "No such answer in this session.") from None
+        raise NotFound("unknown_answer", gettext_lazy("No such answer in this session.")) from None
     if action == "hide":
         answer.hidden = True
     elif action == "show":
@@ -170,7 +177,7 @@ def moderate_answer(session: WorkshopSession, by, answer_id: Any, *, action: str
     elif action == "approve":
         answer.approved, answer.hidden = True, False
     else:
-        raise DomainError("bad_action", "Hide, show or approve an answer.")
+        raise DomainError("bad_action", gettext_lazy("Hide, show or approve an answer."))
     answer.save(update_fields=["hidden", "approved", "updated_at"])
     live.changed(session.pk, TOPIC_ANSWERS)
     return answer
@@ -202,7 +209,9 @@ def submit_answer(
     Lean on purpose: two reads and one write in the common case.
     """
     if not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX_LENGTH:
-        raise DomainError("bad_client_id", "This answer has no valid id; reload the page.")
+        raise DomainError(
+            "bad_client_id", gettext_lazy("This answer has no valid id; reload the page.")
+        )
     try:
         run = (
             QuestionRun.objects.select_related("question")
@@ -210,12 +219,16 @@ def submit_answer(
             .get(pk=int(run_id), session_id=session_id)
         )
     except (QuestionRun.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unknown_question", "This question is not part of your workshop.") from None
+        raise NotFound(
+            "unknown_question", gettext_lazy("This question is not part of your workshop.")
+        ) from None
     now = timezone.now()
     if not is_accepting(run, now):
         if run.state == QuestionRun.State.DRAFT:
-            raise DomainError("question_not_open", "This question is not open yet.")
-        raise DomainError("question_closed", "This question is closed: no more answers.")
+            raise DomainError("question_not_open", gettext_lazy("This question is not open yet."))
+        raise DomainError(
+            "question_closed", gettext_lazy("This question is closed: no more answers.")
+        )
     question = run.question
     choices = list(question.choices.all())
     value = clean_value(question, choices, raw_value)
@@ -245,7 +258,9 @@ def submit_answer(
         if existing.value == value:
             return Submitted(existing.pk, run.pk, created=False, changed=False)
         if not question.allow_change:
-            raise DomainError("already_answered", "You have answered already; it cannot change.")
+            raise DomainError(
+                "already_answered", gettext_lazy("You have answered already; it cannot change.")
+            )
         existing.client_id = client_id
         existing.value = value
         existing.is_correct = is_correct
@@ -390,17 +405,19 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.SDG):
         picked = _int_list(raw)
         if not picked:
-            raise DomainError("no_choice", "Pick an answer first.")
+            raise DomainError("no_choice", gettext_lazy("Pick an answer first."))
         allowed = {c.pk for c in choices} if question.is_choice else set(range(1, 18))
         if any(p not in allowed for p in picked):
-            raise DomainError("invalid_choice", "That is not one of the possible answers.")
+            raise DomainError(
+                "invalid_choice", gettext_lazy("That is not one of the possible answers.")
+            )
         if len(picked) > 1 and not question.accepts_several:
-            raise DomainError("one_choice_only", "Pick only one answer.")
+            raise DomainError("one_choice_only", gettext_lazy("Pick only one answer."))
         return sorted(set(picked))
     if kind == Question.Kind.NUMBER:
         number = _number(raw)
         if number is None:
-            raise DomainError("not_a_number", "Type a number.")
+            raise DomainError("not_a_number", gettext_lazy("Type a number."))
         low, high = question.number_min, question.number_max
         if (low is not None and number < low) or (high is not None and number > high):
             raise DomainError(
@@ -411,7 +428,7 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
     if kind == Question.Kind.SCALE:
         number = _number(raw)
         if number is None or not float(number).is_integer():
-            raise DomainError("not_a_number", "Pick a point on the scale.")
+            raise DomainError("not_a_number", gettext_lazy("Pick a point on the scale."))
         if not question.scale_min <= number <= question.scale_max:
             raise DomainError(
                 "number_out_of_range",
@@ -420,16 +437,16 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
         return int(number)
     if kind == Question.Kind.TEXT:
         if not isinstance(raw, str):
-            raise DomainError("not_text", "Type a short answer.")
+            raise DomainError("not_text", gettext_lazy("Type a short answer."))
         text = " ".join(raw.split())
         if not text:
-            raise DomainError("empty_text", "Type a short answer first.")
+            raise DomainError("empty_text", gettext_lazy("Type a short answer first."))
         if len(text) > question.max_length:
             raise DomainError(
                 "text_too_long", f"Keep it short: at most {question.max_length} characters."
             )
         return text
-    raise DomainError("bad_question", "This question cannot take answers.")
+    raise DomainError("bad_question", gettext_lazy("This question cannot take answers."))
 
 
 def _int_list(raw: Any) -> list[int]:
@@ -437,17 +454,23 @@ def _int_list(raw: Any) -> list[int]:
         return []
     items = raw if isinstance(raw, list) else [raw]
     if len(items) > 64:
-        raise DomainError("invalid_choice", "That is not one of the possible answers.")
+        raise DomainError(
+            "invalid_choice", gettext_lazy("That is not one of the possible answers.")
+        )
     out = []
     for item in items:
         if isinstance(item, bool):
-            raise DomainError("invalid_choice", "That is not one of the possible answers.")
+            raise DomainError(
+                "invalid_choice", gettext_lazy("That is not one of the possible answers.")
+            )
         if isinstance(item, int):
             out.append(item)
         elif isinstance(item, str) and item.strip().isdigit() and len(item) < 12:
             out.append(int(item))
         else:
-            raise DomainError("invalid_choice", "That is not one of the possible answers.")
+            raise DomainError(
+                "invalid_choice", gettext_lazy("That is not one of the possible answers.")
+            )
     return out
 
 

@@ -69,7 +69,7 @@ def test_the_answers_export_counts_choices_not_strings(facilitator_client, answe
     assert [r["participant"] for r in founded] == ["P001", "P002", "P003", "P004"]
     assert [r["choice numbers"] for r in founded] == ["2", "2", "1", "2"]
     assert [r["correct"] for r in founded] == ["yes", "yes", "no", "yes"]
-    words = [r["answer"] for r in rows if r["question"] == "t-word"]
+    words = [r["answer given"] for r in rows if r["question"] == "t-word"]
     assert words == ["Skills", "'=cmd|' /C calc'!A0"]
 
 
