@@ -87,8 +87,10 @@ def render_regions(
     # Taken before reading anything: a later version never shows older data.
     version = time.time_ns() // 1000
     names = names if names is not None else regions_of(audience.kind)
-    context = _base_context(session, audience, participant, version)
+    # The step kinds' context functions build text too (tally labels, SDG
+    # names): they run in the audience's language, like the templates.
     with translation.override(_language_for(session, audience)):
+        context = _base_context(session, audience, participant, version)
         return [
             {
                 "id": name,

@@ -215,3 +215,27 @@ def test_english_fallbacks_are_marked_for_screen_readers(session, participant, f
     assert "<h1>Qui est l&#x27;OIM ?</h1>" in html  # French: the page's own language
     assert '<span class="fact-value" lang="en">1951</span>' in html  # no French value
     assert '<span class="fact-label">Fondée</span>' in html
+
+
+def test_step_kind_context_functions_run_in_the_audiences_language(session, participant):
+    from django.utils import translation
+
+    from workshop import step_kinds
+
+    seen = []
+    original = step_kinds.get("content")
+    spec = step_kinds.StepKindSpec(
+        "content",
+        original.template_dir,
+        context=lambda target: seen.append(translation.get_language()) or {"facts": []},
+    )
+    step_kinds.register(spec)
+    try:
+        participant.language = "nl"
+        services.go_to_step(session, session.ordered_steps()[1].pk, session.facilitator)
+        session.refresh_from_db()
+        render_regions(session, audience_for_participant(participant), ["stage"])
+        render_regions(session, Audience(SCREEN, session.pk), ["stage"])
+    finally:
+        step_kinds.register(original)
+    assert seen == ["nl", session.screen_language]
