@@ -37,6 +37,11 @@ run: $(VENV)/.installed var/secret_key
 test: $(VENV)/.installed
 	$(PY) -m pytest $(ARGS)
 
+# Load benchmark on loopback (a few minutes): N phones, step changes, answers.
+# ARGS="--scale-out" for 2 processes on PostgreSQL + Redis; see docs/performance.md.
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(ARGS)
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -251,7 +251,12 @@ def _card_for_update(run: ExerciseRun, participant: Participant, goal: Goal) -> 
             )
     except IntegrityError:  # a teammate created it at the same moment
         card = GroupCard.objects.get(run=run, group_id=participant.group_id, goal=goal)
-    return GroupCard.objects.select_for_update().select_related("reasoning_by").get(pk=card.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join.
+    return (
+        GroupCard.objects.select_for_update(of=("self",))
+        .select_related("reasoning_by")
+        .get(pk=card.pk)
+    )
 
 
 def _result(card: GroupCard, outcome: str, *, unchanged: bool = False) -> dict[str, Any]:

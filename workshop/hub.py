@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -24,7 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from . import live, presence
-from .regions import Audience, render_regions
+from .regions import PARTICIPANT, Audience, render_regions
 
 if TYPE_CHECKING:
     from .consumers import LiveConsumer
@@ -35,6 +36,10 @@ logger = logging.getLogger(__name__)
 # on both stock layers); a workshop can run longer than that on one process.
 # The hub re-joins its sessions' groups this often, which renews them.
 GROUP_REFRESH_SECONDS = 60.0
+# Coalesced topics wait at least COST_FACTOR times their last render's cost,
+# at most MAX_COALESCE_SECONDS (see Hub.delay_for).
+COST_FACTOR = 3.0
+MAX_COALESCE_SECONDS = 2.0
 
 
 class Hub:
@@ -50,6 +55,9 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
         # (session id, topic) pending a coalesced render
         self._pending: set[tuple[int, str]] = set()
+        # (session id, topic) -> seconds its last render and push took
+        self._cost: dict[tuple[int, str], float] = {}
+        self._running: set[asyncio.Task] = set()
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -117,10 +125,10 @@ class Hub:
         if session_id not in self.sockets:
             return
         if participant_id is not None:
-            asyncio.create_task(self._refresh_participant(session_id, participant_id))
+            self._spawn(self._refresh_participant(session_id, participant_id))
             return
         if "members" in topics:
-            asyncio.create_task(self._refresh_participant(session_id, None))
+            self._spawn(self._refresh_participant(session_id, None))
         if "all" in topics:
             topics = list(live.TOPIC_REGIONS)
         for topic in topics:
@@ -128,29 +136,65 @@ class Hub:
             if key in self._pending:
                 continue  # a render is already scheduled and will include this change
             self._pending.add(key)
-            delay = live.TOPIC_DELAY_SECONDS.get(topic, 0.0)
-            asyncio.get_running_loop().call_later(delay, self._start_render, key)
+            asyncio.get_running_loop().call_later(self.delay_for(key), self._start_render, key)
+
+    def delay_for(self, key: tuple[int, str]) -> float:
+        """How long to gather changes of a topic before rendering it.
+
+        Coalesced topics (delay > 0) also wait in proportion to what their last
+        render cost, so a costly region (the control view's room list with
+        1,000 members) never takes more than about a quarter of the database
+        thread, whatever the rate of changes. Topics without a delay (a step
+        change) are never held back.
+        """
+        delay = live.TOPIC_DELAY_SECONDS.get(key[1], 0.0)
+        if delay <= 0:
+            return 0.0
+        return max(delay, min(MAX_COALESCE_SECONDS, COST_FACTOR * self._cost.get(key, 0.0)))
+
+    def _spawn(self, coroutine) -> asyncio.Task:
+        # Keep a reference: the loop holds tasks weakly, an unreferenced one may vanish.
+        task = asyncio.create_task(coroutine)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return task
 
     def _start_render(self, key: tuple[int, str]) -> None:
         # Cleared before rendering: a change during the render schedules another.
         self._pending.discard(key)
-        asyncio.create_task(self._render_and_push(*key))
+        self._spawn(self._render_and_push(*key))
 
     async def _render_and_push(self, session_id: int, topic: str) -> None:
-        audiences = list(self.sockets.get(session_id, {}))
+        """Render each audience once and write it to its sockets at once.
+
+        Participants first, all their audiences (group x language) in one trip
+        to the database thread: they are the many, and their regions are the
+        cheapest. Then the projector and the control views.
+        """
         wanted = live.TOPIC_REGIONS.get(topic, [])
-        if not audiences or not wanted:
+        kinds = {kind for (kind, _name) in wanted}
+        audiences = [a for a in self.sockets.get(session_id, {}) if a.kind in kinds]
+        if not audiences:
             return
+        batches = [
+            [a for a in audiences if a.kind == PARTICIPANT],
+            [a for a in audiences if a.kind != PARTICIPANT],
+        ]
+        started = time.monotonic()
         try:
-            payloads = await database_sync_to_async(_render_for_audiences)(
-                session_id, audiences, wanted
-            )
+            for batch in batches:
+                if not batch:
+                    continue
+                payloads = await database_sync_to_async(_render_for_audiences)(
+                    session_id, batch, wanted
+                )
+                for audience, text in payloads.items():
+                    for consumer in list(self.sockets.get(session_id, {}).get(audience, ())):
+                        await consumer.push_text(text)
         except Exception:
             logger.exception("rendering %s for session %s failed", topic, session_id)
-            return
-        for audience, text in payloads.items():
-            for consumer in list(self.sockets.get(session_id, {}).get(audience, ())):
-                await consumer.push_text(text)
+        finally:
+            self._cost[(session_id, topic)] = time.monotonic() - started
 
     async def _refresh_participant(self, session_id: int, participant_id: int | None) -> None:
         """Re-subscribe and resync one participant's sockets, or all (None)."""
@@ -191,23 +235,35 @@ class Hub:
             await consumer.close(code=code)
 
 
-def _render_for_audiences(
-    session_id: int, audiences: list[Audience], wanted: list[tuple[str, str]]
-) -> dict[Audience, str]:
-    """One render per audience (never per socket), serialised once."""
+def _load_session(session_id: int):
     from .models import WorkshopSession
 
-    session = (
+    return (
         WorkshopSession.objects.select_related("current_step", "template")
         .prefetch_related("groups")
         .get(pk=session_id)
     )
+
+
+def _render_payload(session, audience: Audience, wanted: list[tuple[str, str]]) -> str | None:
+    """One audience's regions of a topic, serialised once for all its sockets."""
+    names = [name for (kind, name) in wanted if kind == audience.kind]
+    if not names:
+        return None
+    regions = render_regions(session, audience, names)
+    return json.dumps({"t": "regions", "regions": regions})
+
+
+def _render_for_audiences(
+    session_id: int, audiences: list[Audience], wanted: list[tuple[str, str]]
+) -> dict[Audience, str]:
+    """One render per audience (never per socket), serialised once."""
+    session = _load_session(session_id)
     payloads: dict[Audience, str] = {}
     for audience in audiences:
-        names = [name for (aud, name) in wanted if aud == audience.kind]
-        if names:
-            regions = render_regions(session, audience, names)
-            payloads[audience] = json.dumps({"t": "regions", "regions": regions})
+        text = _render_payload(session, audience, wanted)
+        if text is not None:
+            payloads[audience] = text
     return payloads
 
 

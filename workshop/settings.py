@@ -112,6 +112,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Kept open: channels closes a connection of age 0 after every
+            # database_sync_to_async call, and reopening (with the PRAGMAs
+            # below) cost more than the hub's renders (docs/performance.md).
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 600),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock up front: measured, 40
                 # concurrent read-then-write transactions all succeed, where

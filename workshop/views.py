@@ -69,14 +69,16 @@ def facilitator_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
         session = _get_session_for_facilitator(request, public_id)
         language_before = session.control_language
         try:
-            view(request, session)
+            changed_regions = view(request, session)
         except DomainError as error:
             with translation.override(session.control_language):
                 return _control_error(request, session, error)
         if request.htmx:
             session.refresh_from_db()
             with translation.override(session.control_language):
-                response = _control_regions_response(session)
+                # A view may name the control regions it changed (a list); all otherwise.
+                names = list(changed_regions) if isinstance(changed_regions, list) else None
+                response = _control_regions_response(session, names=names)
             if session.control_language != language_before:
                 # The page around the regions is in the old language: reload it.
                 response["HX-Refresh"] = "true"
@@ -86,9 +88,11 @@ def facilitator_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-def _control_regions_response(session: WorkshopSession, flash: str = "") -> HttpResponse:
+def _control_regions_response(
+    session: WorkshopSession, flash: str = "", names: list[str] | None = None
+) -> HttpResponse:
     session.refresh_from_db()
-    regions = render_regions(session, Audience(CONTROL, session.pk))
+    regions = render_regions(session, Audience(CONTROL, session.pk), names)
     html = "".join(region["html"] for region in regions)
     html += render_to_string("live/control/flash.html", {"flash": flash, "oob": True})
     return HttpResponse(html)
@@ -164,12 +168,14 @@ def control(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @facilitator_action
-def step_go(request: HttpRequest, session: WorkshopSession) -> None:
+def step_go(request: HttpRequest, session: WorkshopSession) -> list[str]:
     target = request.POST.get("to", "")
     if target in ("next", "previous"):
         services.move_by(session, 1 if target == "next" else -1, request.user)
     else:
         services.go_to_step(session, target, request.user)
+    # Not the room: with 1,000 members it costs more than the rest together.
+    return ["stage", "agenda"]
 
 
 @facilitator_action

@@ -1,0 +1,542 @@
+"""The load benchmark: N phones in one session, on loopback, bounded in time.
+
+    make bench                         # N=1000, one daphne process, SQLite + in-memory layer
+    make bench ARGS="--scale-out"      # two daphne processes on PostgreSQL + Redis
+    make bench ARGS="-n 200 --steps 5" # a quick look
+
+What it does, like a real room: a facilitator signs in and creates a session of
+the IOM workshop; the projector and the control view open their sockets; N
+phones load the join page, post the join form (CSRF), keep their cookie, load
+their page and open their websocket. The facilitator then moves the show on
+(the control view's POST) and every phone's arrival time of the new step is
+stamped. Then the same N clients connect to a bare ``websockets`` server that
+broadcasts the same text the app pushed: the floor, in the same run.
+
+It prints its figures and ends with exactly one line starting ``bench:``.
+Nothing here asserts a target: the figures are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import contextlib
+
+from bench import clients  # noqa: E402
+from tests.live_server import FACILITATOR, LiveServer, free_port  # noqa: E402
+
+PACK = ROOT / "workshop" / "packs" / "iom-leaving-no-one-behind.yaml"
+TEMPLATE_TITLE = "Leaving no one behind: Migration as a powerful driver for sustainable development"
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+DEADLINE_SECONDS = 300  # the whole run stops by itself after this
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Worker:
+    """One client process holding a share of the phones."""
+
+    def __init__(self) -> None:
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.worker",
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=2**26,
+        )
+
+    async def send(self, cmd: str, **args) -> None:
+        assert self.process and self.process.stdin
+        self.process.stdin.write((json.dumps({"cmd": cmd, **args}) + "\n").encode())
+        await self.process.stdin.drain()
+
+    async def receive(self) -> dict:
+        assert self.process and self.process.stdout
+        line = await self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("a client worker died")
+        return json.loads(line)
+
+    async def call(self, cmd: str, **args) -> dict:
+        await self.send(cmd, **args)
+        return await self.receive()
+
+    async def stop(self) -> None:
+        if self.process and self.process.returncode is None:
+            with contextlib.suppress(
+                TimeoutError, RuntimeError, BrokenPipeError, ConnectionResetError
+            ):
+                await asyncio.wait_for(self.call("close"), 20)
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+
+
+async def all_call(workers: list[Worker], cmd: str, **args) -> list[dict]:
+    for worker in workers:
+        await worker.send(cmd, **args)
+    return [await worker.receive() for worker in workers]
+
+
+async def broadcast_round(workers: list[Worker], trigger, timeout: float, want_sample=False):
+    """Arm every phone, trigger one change, and collect each phone's arrival time."""
+    await all_call(workers, "arm")
+    started = time.monotonic()
+    await trigger()
+    replies = await all_call(workers, "wait", timeout=timeout, want_sample=want_sample)
+    times = [t for reply in replies for t in reply["times"]]
+    steps = [s for reply in replies for s in reply["steps"]]
+    sample = next((r.get("sample") for r in replies if r.get("sample")), None)
+    latencies = [(t - started) * 1000 for t in times if t is not None]
+    return latencies, times.count(None), steps, sample
+
+
+def describe(name: str, values: list[float]) -> str:
+    if not values:
+        return f"  {name}: none"
+    return (
+        f"  {name}: n={len(values)} p50={percentile(values, 50):.1f} "
+        f"p95={percentile(values, 95):.1f} max={max(values):.1f} ms"
+    )
+
+
+async def run(args: argparse.Namespace) -> int:
+    n = args.participants
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    env = {
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "*",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "LOG_LEVEL": "WARNING",
+        "JOIN_RATE_LIMIT": "100000",
+    }
+    if args.scale_out:
+        env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or LOCAL_POSTGRES
+        env["REDIS_URL"] = os.environ.get("REDIS_URL") or LOCAL_REDIS
+    else:
+        env["DATABASE_URL"] = ""
+        env["REDIS_URL"] = ""
+    servers = [LiveServer(workdir / "a", env)]
+    if args.scale_out:
+        servers.append(LiveServer(workdir / "b", env, peer=servers[0]))
+    for server in servers:
+        server.workdir.mkdir(parents=True, exist_ok=True)
+        server.log = server.workdir / "server.log"
+        server.env["SQLITE_PATH"] = str(workdir / "a" / "db.sqlite3")
+    workers = [Worker() for _ in range(args.clients)]
+    baseline_process = None
+    try:
+        setup = (
+            "2 daphne processes on PostgreSQL + Redis"
+            if args.scale_out
+            else "1 daphne process on SQLite + in-memory layer"
+        )
+        print(
+            f"bench: {n} participants, {args.steps} step changes, {setup}, "
+            f"{args.clients} client process(es); {os.cpu_count()} cores, "
+            f"load average {os.getloadavg()[0]:.1f} at the start",
+            flush=True,
+        )
+        quiz_ready = prepare(servers[0], workdir)
+        for server in servers:
+            server.start()
+        pids = [server.process.pid for server in servers]
+        urls = [server.url for server in servers]
+        print(f"server pids: {' '.join(map(str, pids))}", flush=True)
+
+        facilitator = await clients.sign_in(urls[0], *FACILITATOR)
+        public_id, code = await clients.create_session(facilitator, TEMPLATE_TITLE, groups=4)
+        control = await facilitator.websocket(f"/ws/control/{public_id}/")
+        projector = await clients.Browser(urls[-1]).websocket(f"/ws/screen/{public_id}/")
+        await control.recv()
+        await projector.recv()
+        tallies: list[tuple[float, int, dict[str, int]]] = []
+        drains = [
+            asyncio.create_task(_drain(control)),
+            asyncio.create_task(_record_tallies(projector, tallies)),
+        ]
+
+        # Warm up each process (templates, code paths) with a few phones first.
+        for worker in workers:
+            await worker.start()
+        rss_before = sum(rss_kib(pid) for pid in pids)
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
+
+        ids = list(range(n))
+        shares = [ids[i :: len(workers)] for i in range(len(workers))]
+        started = time.monotonic()
+        for worker, share in zip(workers, shares, strict=True):
+            await worker.send(
+                "join", base_urls=urls, code=code, ids=share, concurrency=args.concurrency
+            )
+        joined = [await worker.receive() for worker in workers]
+        join_seconds = time.monotonic() - started
+        join_ms = [v for r in joined for v in r["join_ms"]]
+        connect_ms = [v for r in joined for v in r["connect_ms"]]
+        failures = [f for r in joined for f in r["failures"]]
+        print(f"join + connect: {len(connect_ms)}/{n} phones in {join_seconds:.1f} s", flush=True)
+        print(describe("join (3 HTTP requests)", join_ms))
+        print(describe("websocket connect + snapshot", connect_ms))
+        if failures:
+            print(f"  failures: {len(failures)}, e.g. {failures[:3]}")
+        await asyncio.sleep(1.0)  # let the coalesced presence pushes settle
+
+        # The step changes: the facilitator clicks "next" as the control view does.
+        step_latencies: list[float] = []
+        last_phone: list[float] = []
+        first_phone: list[float] = []
+        lost = 0
+        samples: list[str] = []
+        mismatched = 0
+        post_ms: list[float] = []
+
+        async def click_next() -> None:
+            t0 = time.monotonic()
+            await clients.go(facilitator, public_id)
+            post_ms.append((time.monotonic() - t0) * 1000)
+
+        for _ in range(args.steps):
+            latencies, missing, steps, sample = await broadcast_round(
+                workers, click_next, args.timeout, want_sample=True
+            )
+            lost += missing
+            expected = max(set(s for s in steps if s), key=steps.count, default=None)
+            mismatched += sum(1 for s in steps if s is not None and s != expected)
+            step_latencies += latencies
+            if latencies:
+                last_phone.append(max(latencies))
+                first_phone.append(min(latencies))
+            if sample:
+                samples.append(sample)
+            await asyncio.sleep(args.pause)
+        rss_after = sum(rss_kib(pid) for pid in pids)
+        cpu_steps = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        stats = await all_call(workers, "stats")
+        dup = sum(s["dup"] for s in stats) + mismatched
+        dropped = sum(s["closed_early"] for s in stats)
+        print(f"step changes: {args.steps}, each to every phone")
+        print(describe("per phone, arrival after the click", step_latencies))
+        print(describe("first phone per step change", first_phone))
+        print(describe("last phone per step change", last_phone))
+        print(describe("the facilitator's POST (htmx, control regions back)", post_ms))
+        print(f"  lost={lost} dup={dup} sockets dropped={dropped}")
+        sizes = [len(s.encode()) for s in samples]
+        if sizes:
+            print(f"  stage push size: {min(sizes)}-{max(sizes)} bytes")
+        rss_per = (rss_after - rss_before) / max(1, len(connect_ms))
+        print(
+            f"server memory: {rss_before} KiB before the phones, {rss_after} KiB with them "
+            f"({rss_per:.1f} KiB per participant); server CPU for join+steps: {cpu_steps:.1f} s"
+        )
+
+        # Answers: every phone answers a single-choice question within a few seconds.
+        answer_p95: str = "not_measured"
+        tally_final: str = "not_measured"
+        if quiz_ready:
+            outcome = await answer_phase(args, workers, facilitator, public_id, tallies, n)
+            if outcome is not None:
+                answer_p95 = f"{outcome['ack_p95']:.0f}"
+                tally_final = outcome["tally_final"]
+                lost += outcome["lost"]
+                dup += outcome["dup"]
+        else:
+            print("answers: not measured (no quiz questions: the quizzes app is not installed)")
+
+        # The floor: the same clients, a bare websockets server, the same texts.
+        port = free_port()
+        baseline_process = subprocess.Popen(
+            [sys.executable, "-m", "bench.baseline", "--port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        baseline_process.stdout.readline()
+        await all_call(
+            workers, "baseline", url=f"ws://127.0.0.1:{port}/", concurrency=args.concurrency
+        )
+        import websockets
+
+        base_latencies: list[float] = []
+        base_last: list[float] = []
+        base_lost = 0
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/control", max_size=2**22, compression=None
+        ) as trigger_socket:
+            for index in range(args.steps):
+                text = samples[index % len(samples)] if samples else '{"id": "stage"}'
+
+                async def trigger(text=text) -> None:
+                    await trigger_socket.send(text)
+                    await trigger_socket.recv()
+
+                latencies, missing, _steps, _ = await broadcast_round(
+                    workers, trigger, args.timeout
+                )
+                base_lost += missing
+                base_latencies += latencies
+                if latencies:
+                    base_last.append(max(latencies))
+                await asyncio.sleep(args.pause)
+        print("baseline (bare websockets broadcast of the same texts):")
+        print(describe("per client", base_latencies))
+        print(describe("last client per broadcast", base_last))
+        if base_lost:
+            print(f"  baseline lost={base_lost}")
+
+        for task in drains:
+            task.cancel()
+        print(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine)")
+        print(
+            f"bench: participants={len(connect_ms)} "
+            f"step_p95_ms={percentile(last_phone, 95):.0f} "
+            f"answer_ack_p95_ms={answer_p95} "
+            f"tally_final_ms={tally_final} "
+            f"lost={lost} dup={dup} "
+            f"rss_kib_per_participant={rss_per:.0f} "
+            f"baseline_step_p95_ms={percentile(base_last, 95):.0f}",
+            flush=True,
+        )
+        return 0
+    finally:
+        for worker in workers:
+            await worker.stop()
+        if baseline_process is not None:
+            baseline_process.terminate()
+            baseline_process.wait(timeout=10)
+        for server in reversed(servers):
+            server.stop()
+
+
+def prepare(server: LiveServer, workdir: Path) -> bool:
+    """The IOM workshop; while its quiz questions cannot be imported (no
+    quizzes app yet), the same run of show with those steps as content.
+    True when the quiz questions are there."""
+    try:
+        server.prepare(str(PACK))
+        return True
+    except RuntimeError as error:
+        if "question" not in str(error):
+            raise
+    import yaml
+
+    pack = yaml.safe_load(PACK.read_text())
+    pack.pop("questions", None)
+    for step in pack["template"]["steps"]:
+        if step.pop("question", None) is not None:
+            step["kind"] = "content"
+    derived = workdir / "iom-content-only.yaml"
+    derived.write_text(yaml.safe_dump(pack, allow_unicode=True))
+    server.manage("import_pack", str(derived), "--replace")
+    server.manage(
+        "createsuperuser", "--noinput", "--username", FACILITATOR[0], "--email", "f@example.org"
+    )
+    return False
+
+
+async def _drain(socket) -> None:
+    try:
+        async for _ in socket:
+            pass
+    except Exception:  # noqa: BLE001, S110
+        pass
+
+
+TOTAL_RE = re.compile(r'data-testid="answer-total">(\d+)<')
+COUNT_RE = re.compile(r'data-testid="count-(\d+)">(\d+)<')
+
+
+async def _record_tallies(socket, tallies: list) -> None:
+    """The projector: every quiz-results push, stamped on arrival."""
+    try:
+        async for message in socket:
+            now = time.monotonic()
+            if '"id": "quiz-results"' not in message:
+                continue
+            for region in json.loads(message).get("regions", []):
+                if region["id"] != "quiz-results":
+                    continue
+                html = region["html"]
+                total = TOTAL_RE.search(html)
+                counts = {k: int(v) for k, v in COUNT_RE.findall(html)}
+                if total:
+                    tallies.append((now, int(total.group(1)), counts))
+    except Exception:  # noqa: BLE001
+        pass
+
+
+async def answer_phase(args, workers, facilitator, public_id: str, tallies: list, n: int):
+    """Go to a single-choice question, open it, and let every phone answer."""
+    control_page = await facilitator.get(f"/facilitate/{public_id}/")
+    question_steps = re.findall(
+        r'agenda-item kind-question[^"]*">\s*<form[^>]*>.*?name="to" value="(\d+)"',
+        control_page.text,
+        re.S,
+    )
+    run_id = choices = None
+    for step_id in question_steps[:6]:
+
+        async def go_there(step_id=step_id) -> None:
+            await clients.go(facilitator, public_id, step_id)
+
+        await broadcast_round(workers, go_there, args.timeout)
+        await asyncio.sleep(args.pause)
+
+        async def open_it() -> None:
+            response = await facilitator.post_form(f"/facilitate/{public_id}/quiz", {"do": "open"})
+            if response.status not in (200, 302):
+                raise RuntimeError(f"opening the question: HTTP {response.status}")
+
+        _lat, _missing, _steps, sample = await broadcast_round(
+            workers, open_it, args.timeout, want_sample=True
+        )
+        if sample and 'data-kind=\\"single\\"' in sample:
+            run_id = int(re.search(r'data-run=\\"(\d+)\\"', sample).group(1))
+            choices = [int(c) for c in re.findall(r'name=\\"value\\" value=\\"(\d+)\\"', sample)]
+            break
+    if not run_id or not choices:
+        print("answers: not measured (no single-choice question could be opened)")
+        return None
+    # Live results on the projector, so that its bars can be checked choice by choice.
+    await facilitator.post_form(f"/facilitate/{public_id}/quiz", {"do": "show-results"})
+    await asyncio.sleep(1.0)
+    tallies.clear()
+    # Phone i answers choice i mod k at a random moment within the spread.
+    rng = random.Random(7)
+    expected: dict[str, int] = {}
+    plans = []
+    for worker_index in range(len(workers)):
+        messages = []
+        for local, global_id in enumerate(range(worker_index, n, len(workers))):
+            choice = choices[global_id % len(choices)]
+            message = {
+                "type": "answer",
+                "id": f"bench-{global_id}-{uuid.uuid4().hex[:12]}",
+                "run": run_id,
+                "value": [choice],
+            }
+            messages.append((local, rng.uniform(0, args.answer_spread), message))
+        plans.append(messages)
+    started = time.monotonic()
+    for worker, messages in zip(workers, plans, strict=True):
+        await worker.send("answer", messages=messages, spread=args.answer_spread, timeout=30)
+    replies = [await worker.receive() for worker in workers]
+    results = [r for reply in replies for r in reply["results"]]
+    acked_ok = [r for r in results if r["acked"] is not None and r["ok"]]
+    ack_ms = [(r["acked"] - r["sent"]) * 1000 for r in acked_ok]
+    for messages, reply in zip(plans, replies, strict=True):
+        for (_local, _delay, message), result in zip(messages, reply["results"], strict=False):
+            if result["ok"]:
+                key = str(message["value"][0])
+                expected[key] = expected.get(key, 0) + 1
+    failed = [r["reply"] for r in results if not r["ok"]]
+    last_ack = max((r["acked"] for r in acked_ok), default=started)
+    # The projector must show exactly what was acknowledged.
+    deadline = time.monotonic() + 10
+    final_at = None
+    while time.monotonic() < deadline and final_at is None:
+        for at, total, counts in tallies:
+            shown_counts = {k: v for k, v in counts.items() if v}
+            exact = shown_counts == {k: v for k, v in expected.items() if v} or (
+                not counts and not args.per_choice
+            )
+            if total == len(acked_ok) and exact:
+                final_at = at
+                break
+        else:
+            await asyncio.sleep(0.05)
+    shown = tallies[-1][1] if tallies else 0
+    # Resends of acknowledged answers (a phone that reconnects resends its outbox).
+    resend_plans = []
+    for messages in plans:
+        resend_plans.append([(local, 0.0, m) for (local, _d, m) in messages[::10]])
+    for worker, messages in zip(workers, resend_plans, strict=True):
+        await worker.send("answer", messages=messages, spread=0, timeout=30)
+    resent = [r for w in workers for r in (await w.receive())["results"]]
+    await asyncio.sleep(1.0)
+    shown_after = tallies[-1][1] if tallies else shown
+    # lost: acknowledged but missing from the tally; dup: more stored than phones answered.
+    lost = max(0, len(acked_ok) - shown_after)
+    dup = max(0, shown_after - n)
+    answer_window = (last_ack - started) * 1000
+    print(f"answers: {len(acked_ok)}/{n} acknowledged within {answer_window:.0f} ms of the first")
+    print(describe("answer sent -> ack", ack_ms))
+    if failed:
+        print(f"  not acknowledged within 30 s or refused: {len(failed)}, e.g. {failed[:2]}")
+    tally_final = "never" if final_at is None else f"{max(0.0, (final_at - last_ack) * 1000):.0f}"
+    print(
+        f"  projector: exact final tally {tally_final} ms after the last ack "
+        f"({len(tallies)} tally pushes); resends of {len(resent)} acked answers: "
+        f"{sum(1 for r in resent if r['ok'])} acked, total shown {shown} -> {shown_after}"
+    )
+    return {
+        "ack_p95": percentile(ack_ms, 95),
+        "tally_final": tally_final,
+        "lost": lost,
+        "dup": dup,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--participants", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=20, help="step changes to time")
+    parser.add_argument("--scale-out", action="store_true", help="2 processes, PostgreSQL+Redis")
+    parser.add_argument("--clients", type=int, default=1, help="client processes")
+    parser.add_argument("--concurrency", type=int, default=50, help="phones joining at once")
+    parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait per change")
+    parser.add_argument("--pause", type=float, default=0.5, help="seconds between changes")
+    parser.add_argument("--per-choice", action="store_true", default=True, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--answer-spread", type=float, default=4.0, help="every phone answers within this (s)"
+    )
+    args = parser.parse_args()
+    args.steps = max(1, min(args.steps, 26))  # the IOM run of show has 28 steps
+    try:
+        return asyncio.run(asyncio.wait_for(run(args), DEADLINE_SECONDS))
+    except TimeoutError:
+        print(f"bench: stopped after {DEADLINE_SECONDS} s", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

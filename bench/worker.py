@@ -1,0 +1,248 @@
+"""A crowd of phones in one client process, driven by bench/run.py.
+
+Reads one JSON command a line on stdin and answers one JSON line on stdout.
+Every phone is a real HTTP client (join form with CSRF, cookie, its page) and a
+real websocket client. A reader task per socket stamps each message with
+``time.monotonic()`` (one clock for every process of the machine) the moment
+it arrives, and looks at it no more than it must: does it carry a stage
+region, for which step, and is it an acknowledgement.
+
+Commands: join, baseline, arm, wait, answer, stats, close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+
+from bench import clients
+
+STEP_RE = re.compile(r'data-step=\\"(\d*)\\"')
+ACK_ID_RE = re.compile(r'"id": "([^"]*)"')
+
+
+class Window:
+    """Waiting for the next stage push on every phone."""
+
+    def __init__(self, size: int) -> None:
+        self.first: list[float | None] = [None] * size
+        self.step: list[str | None] = [None] * size
+        self.remaining = size
+        self.done = asyncio.Event()
+        if size == 0:
+            self.done.set()
+
+
+class Crowd:
+    def __init__(self) -> None:
+        self.sockets: list = []
+        self.ids: list[int] = []
+        self.window: Window | None = None
+        # per phone: step id -> number of stage pushes received for it
+        self.seen: list[dict[str, int]] = []
+        self.acks: dict[str, float] = {}
+        self.ack_waiters: dict[str, asyncio.Future] = {}
+        self.readers: list[asyncio.Task] = []
+        self.sample: str | None = None
+        self.closed_early = 0
+        self.closing = False
+
+    def on_message(self, index: int, text: str, now: float) -> None:
+        if text.startswith('{"t": "ack"'):
+            match = ACK_ID_RE.search(text)
+            if match:
+                key = match.group(1)
+                self.acks.setdefault(key, now)
+                waiter = self.ack_waiters.pop(key, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result((now, text))
+            return
+        if '"id": "stage"' not in text or '"snapshot": true' in text:
+            return
+        match = STEP_RE.search(text)
+        step = match.group(1) if match else ""
+        self.seen[index][step] = self.seen[index].get(step, 0) + 1
+        window = self.window
+        if window is not None and window.first[index] is None:
+            window.first[index] = now
+            window.step[index] = step
+            window.remaining -= 1
+            if index == 0:
+                self.sample = text
+            if window.remaining == 0:
+                window.done.set()
+
+    async def read(self, index: int, socket) -> None:
+        try:
+            async for message in socket:
+                self.on_message(index, message, time.monotonic())
+        except Exception:  # noqa: BLE001 (a dropped socket is counted, not fatal)
+            pass
+        if not self.closing:
+            self.closed_early += 1
+
+    async def _open(self, index: int, open_socket) -> float:
+        started = time.monotonic()
+        socket = await open_socket()
+        first = await asyncio.wait_for(socket.recv(), 60)  # the snapshot (or nothing, baseline)
+        elapsed = time.monotonic() - started
+        self.sockets[index] = socket
+        if first:
+            self.on_message(index, first, time.monotonic())
+        self.readers.append(asyncio.create_task(self.read(index, socket)))
+        return elapsed
+
+    async def join(self, base_urls: list[str], code: str, ids: list[int], concurrency: int):
+        self.ids = ids
+        self.sockets = [None] * len(ids)
+        self.seen = [defaultdict(int) for _ in ids]
+        join_ms: list[float] = []
+        connect_ms: list[float] = []
+        failures: list[str] = []
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(index: int, global_id: int) -> None:
+            base = base_urls[global_id % len(base_urls)]
+            async with gate:
+                try:
+                    started = time.monotonic()
+                    phone = await clients.join(base, code, f"bench-{global_id:05d}")
+                    join_ms.append((time.monotonic() - started) * 1000)
+                    elapsed = await self._open(
+                        index, lambda: phone.websocket(f"/ws/participant/{code}/")
+                    )
+                    connect_ms.append(elapsed * 1000)
+                except Exception as error:  # noqa: BLE001
+                    failures.append(f"{type(error).__name__}: {error}"[:200])
+
+        await asyncio.gather(*(one(i, g) for i, g in enumerate(ids)))
+        return {"join_ms": join_ms, "connect_ms": connect_ms, "failures": failures}
+
+    async def baseline(self, url: str, concurrency: int):
+        """Drop the app's sockets; connect the same number to the bare server."""
+        await self.close_all()
+        self.sockets = [None] * len(self.ids)
+        self.seen = [defaultdict(int) for _ in self.ids]
+        self.closed_early = 0
+        gate = asyncio.Semaphore(concurrency)
+        import websockets
+
+        async def one(index: int) -> None:
+            async with gate:
+
+                async def open_socket():
+                    return await websockets.connect(
+                        url, max_size=2**22, compression=None, ping_interval=None
+                    )
+
+                await self._open(index, open_socket)
+
+        await asyncio.gather(*(one(i) for i in range(len(self.ids))))
+        return {"connected": sum(1 for s in self.sockets if s is not None)}
+
+    def arm(self) -> dict:
+        self.window = Window(len(self.sockets))
+        # A phone that never connected is not waited for, nor counted as lost.
+        for index, socket in enumerate(self.sockets):
+            if socket is None:
+                self.window.first[index] = -1.0
+                self.window.remaining -= 1
+        if self.window.remaining <= 0:
+            self.window.done.set()
+        self.sample = None
+        return {"armed": True}
+
+    async def wait(self, timeout: float, want_sample: bool) -> dict:
+        window = self.window
+        assert window is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(window.done.wait(), timeout)
+        self.window = None
+        connected = [i for i, socket in enumerate(self.sockets) if socket is not None]
+        reply = {
+            "times": [window.first[i] for i in connected],
+            "steps": [window.step[i] for i in connected],
+        }
+        if want_sample:
+            reply["sample"] = self.sample
+        return reply
+
+    async def answer(self, messages: list[tuple[int, str, dict]], spread: float, timeout: float):
+        """Each phone sends its answer at its own moment within ``spread`` s."""
+        results: list[dict] = []
+
+        async def one(index: int, delay: float, message: dict) -> None:
+            await asyncio.sleep(delay)
+            key = message["id"]
+            waiter = asyncio.get_running_loop().create_future()
+            self.ack_waiters[key] = waiter
+            sent = time.monotonic()
+            try:
+                await self.sockets[index].send(json.dumps(message))
+                acked, text = await asyncio.wait_for(waiter, timeout)
+                ok = json.loads(text).get("ok", False)
+                results.append({"sent": sent, "acked": acked, "ok": ok, "reply": text[:200]})
+            except Exception as error:  # noqa: BLE001
+                results.append({"sent": sent, "acked": None, "ok": False, "reply": str(error)})
+
+        await asyncio.gather(*(one(i, d, m) for (i, d, m) in messages))
+        return {"results": results}
+
+    def stats(self) -> dict:
+        dup = sum(max(0, count - 1) for seen in self.seen for count in seen.values())
+        return {"dup": dup, "closed_early": self.closed_early}
+
+    async def close_all(self) -> None:
+        self.closing = True
+        for socket in self.sockets:
+            if socket is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(socket.close(), 5)
+        for reader in self.readers:
+            reader.cancel()
+        self.readers.clear()
+        self.closing = False
+
+
+async def main() -> None:
+    crowd = Crowd()
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**26)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    out = sys.stdout
+
+    def reply(data: dict) -> None:
+        out.write(json.dumps(data) + "\n")
+        out.flush()
+
+    while True:
+        line = await reader.readline()
+        if not line:
+            break
+        command = json.loads(line)
+        name = command.pop("cmd")
+        if name == "join":
+            reply(await crowd.join(**command))
+        elif name == "baseline":
+            reply(await crowd.baseline(**command))
+        elif name == "arm":
+            reply(crowd.arm())
+        elif name == "wait":
+            reply(await crowd.wait(**command))
+        elif name == "answer":
+            reply(await crowd.answer(**command))
+        elif name == "stats":
+            reply(crowd.stats())
+        elif name == "close":
+            await crowd.close_all()
+            reply({"closed": True})
+            break
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
