@@ -32,7 +32,7 @@ run: $(VENV)/.installed var/secret_key
 	@echo "  Facilitators open:  http://localhost:$(PORT)/facilitate/"
 	@echo ""
 	DEBUG=0 HTTPS=0 ALLOWED_HOSTS="*" SECRET_KEY="$$(cat var/secret_key)" PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) \
-	  $(VENV)/bin/daphne -b 0.0.0.0 -p $(PORT) --websocket-max-message-size 65536 workshop.asgi:application
+	  $(VENV)/bin/daphne -b 0.0.0.0 -p $(PORT) --websocket-max-message-size 1048576 workshop.asgi:application
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(ARGS)

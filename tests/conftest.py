@@ -77,6 +77,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _release_postgres_connections_before_teardown(django_db_setup, django_db_blocker):
+    """Threads that served database_sync_to_async may still hold a connection
+    to the test database when the run ends, and PostgreSQL will not drop a
+    database in use. End those sessions first (ours excepted)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def template(db):
     template = TemplateFactory(title="Leaving no one behind")

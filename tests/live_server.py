@@ -137,7 +137,7 @@ class LiveServer:
                 "-p",
                 str(self.port),
                 "--websocket-max-message-size",
-                "65536",
+                "1048576",
                 "workshop.asgi:application",
             ],
             cwd=ROOT,
