@@ -64,7 +64,7 @@ def test_each_view_shows_the_question(quiz_session, facilitator, players):
     html = phone.content.decode()
     assert "Which SDG makes an explicit" in html
     assert html.count('class="sdg-choice sdg-') == 17
-    assert "Reduced inequalities" in html
+    assert "Reduced inequalities" in html.replace("\u00ad", "")  # soft hyphens in long words
     assert "style=" not in html
     screen = Client().get(reverse("workshop:screen", args=[session.public_id])).content.decode()
     assert "Results are hidden until the reveal." in screen

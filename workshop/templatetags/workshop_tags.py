@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.conf import settings
 from django.utils import translation
@@ -49,3 +51,68 @@ def lang_attr(obj, field: str) -> SafeString:
 @register.simple_tag
 def retention_days() -> int:
     return settings.RETENTION_DAYS
+
+
+# Where the long words of the SDG names may break, in English, French and Dutch.
+# Small tiles (the phone's picker, the projector's results) otherwise split them
+# anywhere ("INFRASTRUCT / URE"); browsers without hyphenation dictionaries
+# ignore `hyphens: auto`, so the soft hyphens are put in here.
+_HYPHENATED = (
+    "af·for·dable",
+    "assai·nisse·ment",
+    "be·taal·bare",
+    "change·ments",
+    "cli·ma·tiques",
+    "commu·nau·tés",
+    "commu·ni·ties",
+    "consom·ma·tion",
+    "con·sump·tie",
+    "con·sump·tion",
+    "crois·sance",
+    "doel·stel·lingen",
+    "eco·no·mische",
+    "gemeen·schap·pen",
+    "gen·der·ge·lijk·heid",
+    "ge·zond·heid",
+    "in·dus·trie",
+    "in·equal·ities",
+    "infra·struc·ture",
+    "infra·struc·tuur",
+    "inno·va·tion",
+    "insti·tu·tions",
+    "iné·ga·li·tés",
+    "kli·maat·actie",
+    "kwa·li·teits·on·der·wijs",
+    "on·ge·lijk·heid",
+    "parte·na·riats",
+    "part·ner·schap",
+    "part·ner·ships",
+    "pro·duc·tion",
+    "res·pon·sables",
+    "re·spon·sible",
+    "réali·sa·tion",
+    "sani·ta·tion",
+    "sus·tain·able",
+    "ver·ant·woorde",
+    "ver·min·deren",
+    "éco·no·mique",
+)
+SOFT_HYPHENS = {word.replace("·", ""): word for word in _HYPHENATED}
+
+
+@register.filter
+def soft_hyphens(text: str) -> str:
+    """The text with soft hyphens (U+00AD) in the long words of SDG names."""
+
+    def hyphenate(match) -> str:
+        word = match.group(0)
+        pattern = SOFT_HYPHENS.get(word.lower())
+        if pattern is None:
+            return word
+        out, i = [], 0
+        for part in pattern.split("·"):
+            out.append(word[i : i + len(part)])
+            i += len(part)
+        return "\u00ad".join(out)
+
+    return re.sub(r"\w{10,}", hyphenate, str(text or ""))
