@@ -81,6 +81,8 @@
   function setStatus(quiz, key, extra) {
     var status = quiz.querySelector("[data-answer-status]");
     if (!status) return;
+    // Offline, "Sending…" would spin for ever: say the answer is safe and will go.
+    if (key === "sending" && window.Live && !window.Live.isOpen()) key = "queued";
     status.textContent = extra || text(quiz, key);
     status.classList.toggle("is-error", key === "error");
     status.classList.toggle("is-ok", key === "sent" || key === "sent-change");
