@@ -385,3 +385,27 @@ def test_the_whole_iom_workshop(browser, iom_server, screenshot_dir, patient_exp
         phone.context.close()
     (shots / "rehearsal-problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
     assert not problems, "The rehearsal found:\n" + "\n".join(problems)
+
+
+def test_every_step_fits_the_projector_in_french_and_dutch(browser, iom_server, patient_expect):
+    """French and Dutch run longer than English: every step of the IOM pack, as
+    the projector shows it in those languages (the admin's preview), fits
+    1920x1080 with nothing cut off."""
+    page = browser.new_page(viewport=PROJECTOR)
+    sign_in(page, iom_server)
+    page.goto(iom_server.url + "/admin/workshop/step/?o=3")
+    links = page.locator("a[href*='/preview/screen/']")
+    expect(links.first).to_be_visible()
+    urls = sorted(set(links.evaluate_all("els => els.map(a => a.getAttribute('href'))")))
+    pack = yaml.safe_load(IOM_PACK.read_text(encoding="utf-8"))
+    assert len(urls) >= len(pack["template"]["steps"])
+    problems = []
+    for url in urls:
+        for lang in ("fr", "nl"):
+            page.goto(f"{iom_server.url}{url}?lang={lang}")
+            expect(page.locator(".screen-main")).to_be_visible()
+            page.evaluate("document.querySelector('.preview-bar')?.remove()")
+            title = page.locator(".screen-main h1").first.inner_text()
+            problems.extend(f"{lang} {title!r}: {p}" for p in _fit_problems(page))
+    page.close()
+    assert not problems, "Too long for the projector:\n" + "\n".join(problems)
