@@ -276,6 +276,7 @@ def test_the_whole_iom_workshop(browser, iom_server, screenshot_dir, patient_exp
                 )
             if step["question"] == "sdg-explicit-migration":
                 control.click("[data-testid=quiz-show-results]")
+                expect(control.locator("[data-testid=quiz-hide-results]")).to_be_visible()
                 expect(screen.locator("[data-testid=answer-total]")).to_have_text("12")
                 check_projector(f"{title}, live results")
                 shoot("05-question-live-projector", screen)
@@ -365,7 +366,7 @@ def test_the_whole_iom_workshop(browser, iom_server, screenshot_dir, patient_exp
     for k in range(len(NAMES)):
         last = max(j for j in range(len(NAMES)) if j % 3 == k % 3 and CARDS[j] == CARDS[k])
         expect(report).to_contain_text(exercise_reasons[last])
-    asked = report.locator("[data-testid=report-question]")
+    asked = report.locator(".report-question")
     expect(asked).to_have_count(len(questions))
     for index, (key, values) in enumerate(answers.items()):
         item = asked.nth(index)
