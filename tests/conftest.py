@@ -173,11 +173,17 @@ def live_server_proc(tmp_path_factory):
     server.stop()
 
 
+BROWSER_EXPECT_TIMEOUT_MS = 15_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     # No skip: a missing browser must fail the run, never pass it quietly.
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A push reaches a phone in milliseconds on a quiet machine; CI may share
+    # its two cores with other work, so assertions wait up to 15 s.
+    expect.set_options(timeout=BROWSER_EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from ..conftest import sign_in
+from ..conftest import BROWSER_EXPECT_TIMEOUT_MS, sign_in
 from ..live_server import ROOT, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -98,7 +98,7 @@ def patient_expect():
     """Twelve phones on a loaded two-core machine: give pushes time to arrive."""
     expect.set_options(timeout=20_000)
     yield
-    expect.set_options(timeout=5_000)
+    expect.set_options(timeout=BROWSER_EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
