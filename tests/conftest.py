@@ -210,3 +210,8 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API leaves an event loop marked as
     running in the main thread, which async tests collected after it trip on."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+# --- measured figures (reliability and security tests) -----------------------------
+
+from .figures import figures, pytest_terminal_summary  # noqa: E402, F401

@@ -94,7 +94,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self._reply(None, error=("bad_frame", "Send JSON text frames."))
             return
-        if len(text_data.encode()) > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
+        # surrogatepass: a frame handed over in-process may hold lone surrogates.
+        if len(text_data.encode("utf-8", "surrogatepass")) > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
             await self.close(code=CLOSE_TOO_BIG)
             return
         message = _parse(text_data)
@@ -207,7 +208,46 @@ def _parse(text: str) -> dict[str, Any] | None:
     message_id = message.get("id")
     if message_id is not None and not (isinstance(message_id, str) and len(message_id) <= 64):
         return None
+    if not _storable(message):
+        return None
     return message
+
+
+MAX_MESSAGE_DEPTH = 16
+
+
+def _storable(message: dict[str, Any]) -> bool:
+    """No deep nesting, no NUL and no lone surrogate in any key or string.
+
+    JSON escapes can carry both ("\\u0000", "\\ud800"); PostgreSQL refuses to
+    store them and the error would surface in whichever handler saves the text.
+    Refused here once, for every action.
+    """
+    stack: list[tuple[Any, int]] = [(message, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_MESSAGE_DEPTH:
+            return False
+        if isinstance(value, dict):
+            stack.extend((key, depth + 1) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _clean_text(value):
+            return False
+    return True
+
+
+def _clean_text(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Participant | None]:
