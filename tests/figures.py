@@ -21,9 +21,7 @@ RECORDED: list[dict] = []
 @pytest.fixture
 def figures(request):
     def record(name: str, value, unit: str = "") -> None:
-        RECORDED.append(
-            {"test": request.node.nodeid, "name": name, "value": value, "unit": unit}
-        )
+        RECORDED.append({"test": request.node.nodeid, "name": name, "value": value, "unit": unit})
         request.node.user_properties.append((name, value))
         print(f"FIGURE {name} = {value} {unit}".rstrip())
 

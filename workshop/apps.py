@@ -6,7 +6,6 @@ class WorkshopConfig(AppConfig):
     verbose_name = "Workshops"
 
     def ready(self) -> None:
-        from . import step_kinds  # noqa: F401  (registers the core step kinds)
-        # Registers the core live topics: services announce them from any
-        # process (a management command too), not only from one that serves pages.
-        from . import regions  # noqa: F401
+        # The core step kinds, and the core live topics: services announce those
+        # from any process (a management command too), not only one serving pages.
+        from . import regions, step_kinds  # noqa: F401

@@ -16,7 +16,6 @@ import logging
 import threading
 
 import pytest
-from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -66,8 +65,9 @@ json_leaves = (
 )
 json_values = st.recursive(
     json_leaves,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 field_names = st.sampled_from(
@@ -113,7 +113,11 @@ frames = st.one_of(
     action_messages,
     action_messages,
     action_messages,
-    hostile_messages, wrong_shape_json, random_text, deep_nesting, binary.map(lambda b: b)
+    hostile_messages,
+    wrong_shape_json,
+    random_text,
+    deep_nesting,
+    binary.map(lambda b: b),
 )
 
 
