@@ -1,0 +1,289 @@
+"""XSS: participant text, fuzzed with XSS payloads, rendered everywhere it shows.
+
+Participant text today: nicknames and group names (a facilitator types those,
+but from what the room shouts). Every page reachable by URL (found by walking
+the URLconf, so new pages are covered as they land), the admin pages that list
+participants, every htmx fragment, every websocket push and snapshot: parsed,
+and checked that no payload injected an element, an attribute or a script.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import UserFactory
+from workshop import hub, services
+from workshop.regions import (
+    CONTROL,
+    PARTICIPANT,
+    REGION_TEMPLATES,
+    SCREEN,
+    Audience,
+    audience_for_participant,
+    render_regions,
+)
+from workshop.templatetags.workshop_tags import rich_text
+
+from ..conftest import participant_client
+from .xss import PAYLOADS, injected
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["workshop", "quizzes", "sdgmap"]
+EXAMPLES = 25
+
+
+def _text(max_size: int):
+    piece = st.sampled_from(PAYLOADS) | st.text(max_size=8)
+    return (
+        st.lists(piece, min_size=1, max_size=3)
+        .map(lambda parts: " ".join("".join(parts).split())[:max_size].strip())
+        .filter(bool)
+    )
+
+
+def _url_patterns(patterns=None, namespace: str = ""):
+    """(name, route kwargs) of every named URL of our apps."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in APPS or (ns == "" and entry.app_name is None and not namespace):
+                yield from _url_patterns(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name and namespace in APPS:
+            yield f"{namespace}:{entry.name}", set(entry.pattern.converters)
+
+
+def _pages(session, participant):
+    """Every GET-able URL of our apps that takes a session's key, or nothing."""
+    fill = {"public_id": session.public_id, "code": session.code}
+    for name, kwargs in _url_patterns():
+        if kwargs <= set(fill):
+            yield reverse(name, kwargs={k: fill[k] for k in kwargs})
+
+
+class Renders:
+    """Collects every rendering of participant text and what it injected."""
+
+    def __init__(self, payloads: list[str]) -> None:
+        self.payloads = payloads
+        self.count = 0
+        self.problems: list[str] = []
+
+    def check(self, where: str, html: str) -> None:
+        self.count += 1
+        self.problems += [f"{where}: {p}" for p in injected(html, self.payloads)]
+
+
+@pytest.fixture
+def admin_client(db):
+    client = Client()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_participant_text_is_escaped_everywhere(
+    session, facilitator, facilitator_client, admin_client, figures
+):
+    totals = {"examples": 0, "renders": 0}
+    pages: set[str] = set()
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        # Rendering every page is slow; a failure is reported as found.
+        phases=[Phase.explicit, Phase.generate],
+    )
+    @given(nickname=_text(services.NICKNAME_MAX_LENGTH), group_name=_text(60))
+    def fuzz(nickname, group_name):
+        session.participants.all().delete()
+        services.configure_groups(
+            session, facilitator, names=[group_name, "Other group"], mode="choose"
+        )
+        participant = services.join_session(session.code, nickname=nickname)
+        group = session.groups.get(name=group_name)
+        services.choose_group(participant, group.pk)
+        participant.refresh_from_db()
+        renders = Renders([participant.nickname, group.name])
+        phone = participant_client(participant)
+
+        for url in _pages(session, participant):
+            for who, client in (("facilitator", facilitator_client), ("participant", phone)):
+                response = client.get(url)
+                if response.status_code == 200 and "html" in response["Content-Type"]:
+                    pages.add(url.replace(session.code, "<code>"))
+                    renders.check(f"GET {url} as {who}", response.content.decode())
+
+        for url in (
+            reverse("admin:workshop_participant_changelist")
+            if _registered("participant")
+            else None,
+            reverse("admin:workshop_workshopsession_change", args=[session.pk]),
+            reverse("admin:workshop_group_changelist") if _registered("group") else None,
+        ):
+            if url:
+                response = admin_client.get(url)
+                assert response.status_code == 200, url
+                renders.check(f"admin {url}", response.content.decode())
+
+        # htmx fragments: control actions, a participant's own action.
+        for action, data in (("step_go", {"to": "next"}), ("languages_set", {"screen": "en"})):
+            response = facilitator_client.post(
+                reverse(f"workshop:{action}", kwargs={"public_id": session.public_id}),
+                {"control": "en", **data},
+                HTTP_HX_REQUEST="true",
+            )
+            renders.check(f"htmx {action}", response.content.decode())
+        response = phone.post(
+            reverse("workshop:participant_language", kwargs={"code": session.code}),
+            {"language": "en"},
+            HTTP_HX_REQUEST="true",
+        )
+        renders.check("htmx participant_language", response.content.decode())
+        # The join form shown again with the typed nickname, after an error.
+        response = Client().post(
+            reverse("workshop:join"), {"code": session.code, "nickname": participant.nickname}
+        )
+        renders.check("join form again", response.content.decode())
+
+        # Websocket pushes exactly as the hub builds them, and a socket's snapshot.
+        audiences = [
+            Audience(SCREEN, session.pk),
+            Audience(CONTROL, session.pk),
+            *(Audience(PARTICIPANT, session.pk, g.pk, "en") for g in session.groups.all()),
+            Audience(PARTICIPANT, session.pk, None, "fr"),
+        ]
+        pushes = hub._render_for_audiences(session.pk, audiences, list(REGION_TEMPLATES))
+        for audience, text in pushes.items():
+            for region in json.loads(text)["regions"]:
+                renders.check(f"push {audience.key} #{region['id']}", region["html"])
+        for region in render_regions(
+            session, audience_for_participant(participant), None, participant
+        ):
+            renders.check(f"snapshot #{region['id']}", region["html"])
+
+        totals["examples"] += 1
+        totals["renders"] += renders.count
+        assert renders.problems == []
+
+    fuzz()
+    figures("xss_examples", totals["examples"])
+    figures("xss_renders_checked", totals["renders"])
+    figures("xss_unescaped", 0)
+    print("pages rendered:", sorted(pages))
+    assert {"/p/<code>/", f"/facilitate/{session.public_id}/"} <= pages
+    assert f"/screen/{session.public_id}/" in pages
+
+
+def _registered(model: str) -> bool:
+    from django.contrib import admin
+
+    return any(
+        (m._meta.app_label, m._meta.model_name) == ("workshop", model) for m in admin.site._registry
+    )
+
+
+@given(text=st.lists(st.sampled_from([*PAYLOADS, "- ", "\n", "\n\n", "x"]), max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_rich_text_escapes_what_it_is_given(text):
+    """rich_text is one of the two allowed mark_safe: it must escape first."""
+    source = "".join(text)
+    html = str(rich_text(source))
+    assert injected(html, PAYLOADS) == []
+    tags = set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", html))
+    assert tags <= {"p", "br", "ul", "li"}, tags
+    assert re.search(r"<(p|br|ul|li)\s", html) is None  # our tags carry no attribute
+
+
+# --- nothing marks participant text safe ---------------------------------------------
+
+TAGS = "workshop/templatetags/workshop_tags.py"
+ALLOWED_MARK_SAFE = {(TAGS, "qr_code"), (TAGS, "rich_text")}
+UNSAFE_TEMPLATE = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off|{%\s*filter\s+safe")
+UNSAFE_JS = re.compile(
+    r"innerHTML\s*=(?!\s*[\"']{2})|outerHTML\s*=|insertAdjacentHTML"
+    r"|document\.write|\beval\(|new Function"
+)
+ALLOWED_JS = {("static/js/live.js", "template.innerHTML = region.html.trim();")}
+
+
+def _source_files(*suffixes: str):
+    for folder in ("templates", "static", *APPS):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in suffixes and "migrations" not in path.parts:
+                yield path
+
+
+def test_no_template_turns_escaping_off():
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in _source_files(".html", ".txt", ".xml")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if UNSAFE_TEMPLATE.search(line)
+    ]
+    assert found == []
+
+
+class _SafeMarkers(ast.NodeVisitor):
+    """(function, call) for every call that marks a string safe."""
+
+    def __init__(self) -> None:
+        self.owners: list[str] = ["<module>"]
+        self.found: set[str] = set()
+
+    def visit_FunctionDef(self, node) -> None:
+        self.owners.append(node.name)
+        self.generic_visit(node)
+        self.owners.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Call(self, node) -> None:
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if name in {"mark_safe", "SafeString", "SafeText", "mark_for_escaping"}:
+            self.found.add(self.owners[-1])
+        self.generic_visit(node)
+
+
+def test_mark_safe_only_where_it_escapes_itself():
+    found = set()
+    for path in _source_files(".py"):
+        markers = _SafeMarkers()
+        markers.visit(ast.parse(path.read_text()))
+        found |= {(str(path.relative_to(ROOT)), owner) for owner in markers.found}
+    assert found <= ALLOWED_MARK_SAFE, found - ALLOWED_MARK_SAFE
+    assert found >= ALLOWED_MARK_SAFE  # the check above would notice a rename
+
+
+def test_no_script_builds_html_from_strings():
+    found = [
+        (str(path.relative_to(ROOT)), line.strip())
+        for path in _source_files(".js")
+        if "vendor" not in path.parts
+        for line in path.read_text().splitlines()
+        if UNSAFE_JS.search(line)
+    ]
+    assert set(found) <= ALLOWED_JS, set(found) - ALLOWED_JS
+
+
+def test_htmx_never_evaluates_and_only_calls_home(client, session):
+    html = client.get(reverse("workshop:home")).content.decode()
+    match = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
+    assert match, "htmx-config meta missing"
+    config = json.loads(match.group(1))
+    assert config["allowEval"] is False
+    assert config["allowScriptTags"] is False
+    assert config["selfRequestsOnly"] is True
+    base = (ROOT / "templates" / "base.html").read_text()
+    assert base.index('name="htmx-config"') < base.index("htmx-2.min.js")  # read before htmx loads
