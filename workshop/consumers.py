@@ -255,7 +255,9 @@ def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Parti
     if role == PARTICIPANT:
         session = WorkshopSession.objects.filter(code=key).first()
         if session is None:
-            raise DomainError("unknown_session", "No workshop has this code.")
+            # The same answer as for a real code without a cookie: otherwise this
+            # socket would tell which codes exist, past the join form's rate limit.
+            raise DomainError("not_joined", "Join the workshop first.")
         public_id = identity.participant_id_from_cookies(scope.get("cookies", {}), key)
         participant = (
             Participant.objects.select_related("session")

@@ -112,7 +112,8 @@ async def test_a_tampered_or_missing_cookie_is_refused(session, participant):
 
 
 async def test_an_unknown_session_is_refused(participant):
-    await _expect_refused("/ws/participant/ZZZZZZ/", [], 4404)
+    # Like a real code without a cookie: the socket must not reveal which codes exist.
+    await _expect_refused("/ws/participant/ZZZZZZ/", [], 4401)
     await _expect_refused("/ws/screen/00000000-0000-0000-0000-000000000000/", [], 4404)
 
 
