@@ -209,6 +209,11 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds a domain and all its subdomains to HTTPS in every
+        # browser, for good: only the domain's owner should opt in
+        # (SECURE_HSTS_PRELOAD=1). Off by default, so its warning is silenced.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- The product's own settings ------------------------------------------------
 
