@@ -282,7 +282,8 @@ def _clean(goal: Goal, field: str, value: Any) -> Any:
             raise DomainError("bad_rating", _("Rate with none, some or strong."))
         return value
     if field == "reasoning":
-        if not isinstance(value, str):
+        # NUL: PostgreSQL cannot store it (a plain form can send one; sockets refuse it).
+        if not isinstance(value, str) or "\x00" in value:
             raise DomainError("bad_reasoning", _("The reasoning must be text."))
         text = value.replace("\r\n", "\n").strip()
         if len(text) > REASONING_MAX_LENGTH:

@@ -103,22 +103,25 @@ async def test_the_socket_does_not_tell_which_codes_exist(session):
 # --- facilitator-only actions over HTTP ----------------------------------------------
 
 
-def _facilitator_urls() -> list[tuple[str, str]]:
-    """Every URL of our apps under facilitate/<public_id>/: (name, method)."""
+def _facilitator_patterns() -> list[tuple[str, URLPattern]]:
+    """Every URL of our apps under facilitate/<public_id>/, by name."""
     found = []
 
     def walk(patterns, namespace=""):
         for entry in patterns:
             if isinstance(entry, URLPattern):
-                if "public_id" in entry.pattern.converters and entry.name:
-                    route = str(entry.pattern)
-                    if route.startswith("facilitate/"):
-                        found.append(f"{namespace}:{entry.name}")
+                route = str(entry.pattern)
+                if entry.name and route.startswith("facilitate/<uuid:public_id>"):
+                    found.append((f"{namespace}:{entry.name}", entry))
             else:
                 walk(entry.url_patterns, entry.namespace or namespace)
 
     walk(get_resolver().url_patterns)
-    return sorted(found)
+    return sorted(found, key=lambda item: item[0])
+
+
+def _facilitator_urls() -> list[str]:
+    return [name for name, _pattern in _facilitator_patterns()]
 
 
 FACILITATOR_URLS = _facilitator_urls()
@@ -127,14 +130,21 @@ POST_DATA = {
     "workshop:joining_lock": {"locked": "1"},
     "workshop:groups_configure": {"groups": "5", "mode": "choose"},
     "workshop:languages_set": {"screen": "fr", "control": "fr"},
+    "sdgmap:start": {"allocation": "all", "minutes": "5"},
+    "sdgmap:spotlight": {"sdg": "10"},
+    "sdgmap:hide": {"hidden": "1"},
 }
 
 
 def _state(session: WorkshopSession) -> dict:
+    from sdgmap.models import ExerciseRun, GroupCard
+
     return {
         "session": WorkshopSession.objects.values().get(pk=session.pk),
         "groups": list(session.groups.values_list("id", "name", "position")),
         "members": list(session.participants.values_list("id", "group_id", "language")),
+        "sdg runs": list(ExerciseRun.objects.filter(session=session).values()),
+        "sdg cards": list(GroupCard.objects.filter(run__session=session).values()),
     }
 
 
@@ -157,23 +167,59 @@ def test_every_facilitator_url_is_covered():
     assert "workshop:control" in FACILITATOR_URLS
 
 
+@pytest.fixture
+def on_exercise(session, template, facilitator, participant):
+    """An open SDG exercise with a card, so that there is state to protect."""
+    from sdgmap import services as sdg
+    from tests.factories import StepFactory
+    from workshop.models import Step
+
+    step = StepFactory(template=template, position=9, kind=Step.Kind.EXERCISE, title="Map")
+    services.go_to_step(session, step.pk, facilitator)
+    sdg.start_exercise(session, facilitator, allocation="all", minutes=10)
+    result = sdg.edit_card(participant, sdg=10, field="reasoning", value="Because", client_id="c")
+    return result
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", FACILITATOR_URLS)
-def test_outsiders_get_nothing_from_a_facilitator_url(session, participant, outsiders, name):
+def test_outsiders_get_nothing_from_a_facilitator_url(
+    session, participant, outsiders, on_exercise, name
+):
+    from sdgmap.models import GroupCard
+
     other = session.groups.exclude(pk=participant.group_id).first()
-    data = {**POST_DATA.get(name, {}), "participant": participant.pk, "group": other.pk}
-    url = reverse(name, kwargs={"public_id": session.public_id})
+    card = GroupCard.objects.get(run__session=session)
+    data = {
+        **POST_DATA.get(name, {}),
+        "participant": participant.pk,
+        "group": other.pk,
+        "card": card.pk,
+    }
     before = _state(session)
-    for who, client in outsiders.items():
-        for method in ("get", "post"):
-            for htmx in ({}, {"HTTP_HX_REQUEST": "true"}):
-                response = getattr(client, method)(url, data, **htmx)
-                assert response.status_code in (302, 403, 404, 405), (who, method, name)
-                if response.status_code == 302:
-                    assert response["Location"].startswith("/admin/login/"), (who, name)
-                body = response.content.decode()
-                assert session.code not in body and "Amina" not in body, (who, name)
+    for url in _urls(name, session):
+        for who, client in outsiders.items():
+            for method in ("get", "post"):
+                for htmx in ({}, {"HTTP_HX_REQUEST": "true"}):
+                    response = getattr(client, method)(url, data, **htmx)
+                    assert response.status_code in (302, 403, 404, 405), (who, method, url)
+                    if response.status_code == 302:
+                        assert response["Location"].startswith("/admin/login/"), (who, url)
+                    body = response.content.decode()
+                    assert session.code not in body and "Amina" not in body, (who, url)
     assert _state(session) == before
+
+
+def _urls(name: str, session) -> list[str]:
+    """The URL with every value its other arguments take (each export, say)."""
+    from reports.registry import exports
+
+    pattern = next(p for n, p in _facilitator_patterns() if n == name)
+    fill = {"public_id": [session.public_id], "key": [e.key for e in exports()], "sdg": [1]}
+    combos: list[dict] = [{}]
+    for key in sorted(pattern.pattern.converters):
+        combos = [{**c, key: v} for c in combos for v in fill[key]]
+    return [reverse(name, kwargs=c) for c in combos]
 
 
 @pytest.mark.django_db
@@ -305,9 +351,9 @@ def test_an_htmx_post_without_the_csrf_token_is_refused(session, facilitator, pa
     strict.force_login(facilitator)
     before = _state(session)
     for name in FACILITATOR_URLS:
-        url = reverse(name, kwargs={"public_id": session.public_id})
-        response = strict.post(url, POST_DATA.get(name, {}), HTTP_HX_REQUEST="true")
-        assert response.status_code in (403, 405), name
+        for url in _urls(name, session):
+            response = strict.post(url, POST_DATA.get(name, {}), HTTP_HX_REQUEST="true")
+            assert response.status_code in (403, 405), url
     phone = participant_client(participant)
     phone.handler.enforce_csrf_checks = True
     for name, data in (("participant_language", {"language": "fr"}), ("participant_group", {})):

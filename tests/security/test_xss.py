@@ -10,6 +10,8 @@ and checked that no payload injected an element, an attribute or a script.
 from __future__ import annotations
 
 import ast
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -20,8 +22,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import UserFactory
+from reports.csv import FORMULA_STARTS
+from sdgmap import services as sdg
+from tests.factories import StepFactory, UserFactory
 from workshop import hub, services
+from workshop.models import Step
 from workshop.regions import (
     CONTROL,
     PARTICIPANT,
@@ -39,14 +44,14 @@ from .xss import PAYLOADS, injected
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["workshop", "quizzes", "sdgmap"]
-EXAMPLES = 25
+APPS = ["workshop", "quizzes", "sdgmap", "reports"]
+EXAMPLES = 15
 
 
-def _text(max_size: int):
+def _text(max_size: int, pieces: int = 3):
     piece = st.sampled_from(PAYLOADS) | st.text(max_size=8)
     return (
-        st.lists(piece, min_size=1, max_size=3)
+        st.lists(piece, min_size=1, max_size=pieces)
         .map(lambda parts: " ".join("".join(parts).split())[:max_size].strip())
         .filter(bool)
     )
@@ -63,12 +68,29 @@ def _url_patterns(patterns=None, namespace: str = ""):
             yield f"{namespace}:{entry.name}", set(entry.pattern.converters)
 
 
+def _fillings(session) -> dict[str, list]:
+    """Values for the URL arguments our apps use."""
+    from reports.registry import exports
+
+    return {
+        "public_id": [session.public_id],
+        "code": [session.code],
+        "key": [e.key for e in exports()],
+        "lang": ["en", "fr"],
+    }
+
+
 def _pages(session, participant):
-    """Every GET-able URL of our apps that takes a session's key, or nothing."""
-    fill = {"public_id": session.public_id, "code": session.code}
+    """Every GET-able URL of our apps whose arguments we know how to fill."""
+    fill = _fillings(session)
     for name, kwargs in _url_patterns():
-        if kwargs <= set(fill):
-            yield reverse(name, kwargs={k: fill[k] for k in kwargs})
+        if not kwargs <= set(fill):
+            continue
+        combos = [{}]
+        for key in sorted(kwargs):
+            combos = [{**c, key: v} for c in combos for v in fill[key]]
+        for combo in combos:
+            yield reverse(name, kwargs=combo)
 
 
 class Renders:
@@ -83,6 +105,14 @@ class Renders:
         self.count += 1
         self.problems += [f"{where}: {p}" for p in injected(html, self.payloads)]
 
+    def check_csv(self, where: str, text: str) -> None:
+        """Exports: no cell a spreadsheet would run as a formula."""
+        self.count += 1
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                if cell.startswith(FORMULA_STARTS):
+                    self.problems.append(f"{where}: formula cell {cell!r}")
+
 
 @pytest.fixture
 def admin_client(db):
@@ -91,11 +121,23 @@ def admin_client(db):
     return client
 
 
+@pytest.fixture
+def on_exercise(session, template, facilitator):
+    """The session on an open SDG exercise: cards show reasoning everywhere."""
+    step = StepFactory(template=template, position=9, kind=Step.Kind.EXERCISE, title="Map")
+    services.go_to_step(session, step.pk, facilitator)
+    services.configure_groups(session, facilitator, names=["Group A", "Group B"], mode="choose")
+    sdg.start_exercise(session, facilitator, allocation="all", minutes=0)
+    session.refresh_from_db()
+    return step
+
+
 def test_participant_text_is_escaped_everywhere(
-    session, facilitator, facilitator_client, admin_client, figures
+    session, facilitator, facilitator_client, admin_client, on_exercise, figures
 ):
     totals = {"examples": 0, "renders": 0}
     pages: set[str] = set()
+    counter = iter(range(10**6))
 
     @settings(
         max_examples=EXAMPLES,
@@ -105,8 +147,12 @@ def test_participant_text_is_escaped_everywhere(
         # Rendering every page is slow; a failure is reported as found.
         phases=[Phase.explicit, Phase.generate],
     )
-    @given(nickname=_text(services.NICKNAME_MAX_LENGTH), group_name=_text(60))
-    def fuzz(nickname, group_name):
+    @given(
+        nickname=_text(services.NICKNAME_MAX_LENGTH),
+        group_name=_text(60),
+        reasoning=_text(500, pieces=6),
+    )
+    def fuzz(nickname, group_name, reasoning):
         session.participants.all().delete()
         services.configure_groups(
             session, facilitator, names=[group_name, "Other group"], mode="choose"
@@ -115,15 +161,25 @@ def test_participant_text_is_escaped_everywhere(
         group = session.groups.get(name=group_name)
         services.choose_group(participant, group.pk)
         participant.refresh_from_db()
-        renders = Renders([participant.nickname, group.name])
+        sdg.edit_card(
+            participant, sdg=10, field="reasoning", value=reasoning, client_id=f"x{next(counter)}"
+        )
+        sdg.set_spotlight(session, facilitator, 10)
+        renders = Renders([participant.nickname, group.name, reasoning.strip()])
         phone = participant_client(participant)
 
         for url in _pages(session, participant):
             for who, client in (("facilitator", facilitator_client), ("participant", phone)):
                 response = client.get(url)
-                if response.status_code == 200 and "html" in response["Content-Type"]:
-                    pages.add(url.replace(session.code, "<code>"))
-                    renders.check(f"GET {url} as {who}", response.content.decode())
+                if response.status_code != 200:
+                    continue
+                kind = response["Content-Type"]
+                pages.add(url.replace(session.code, "<code>"))
+                body = response.content.decode()
+                if "html" in kind:
+                    renders.check(f"GET {url} as {who}", body)
+                elif "csv" in kind:
+                    renders.check_csv(f"GET {url} as {who}", body)
 
         for url in (
             reverse("admin:workshop_participant_changelist")
@@ -138,7 +194,10 @@ def test_participant_text_is_escaped_everywhere(
                 renders.check(f"admin {url}", response.content.decode())
 
         # htmx fragments: control actions, a participant's own action.
-        for action, data in (("step_go", {"to": "next"}), ("languages_set", {"screen": "en"})):
+        for action, data in (
+            ("step_go", {"to": on_exercise.pk}),
+            ("languages_set", {"screen": "en"}),
+        ):
             response = facilitator_client.post(
                 reverse(f"workshop:{action}", kwargs={"public_id": session.public_id}),
                 {"control": "en", **data},
@@ -184,6 +243,8 @@ def test_participant_text_is_escaped_everywhere(
     print("pages rendered:", sorted(pages))
     assert {"/p/<code>/", f"/facilitate/{session.public_id}/"} <= pages
     assert f"/screen/{session.public_id}/" in pages
+    assert any(p.endswith(".csv") for p in pages), pages  # the exports
+    assert f"/facilitate/{session.public_id}/report/" in pages
 
 
 def _registered(model: str) -> bool:
@@ -209,7 +270,15 @@ def test_rich_text_escapes_what_it_is_given(text):
 # --- nothing marks participant text safe ---------------------------------------------
 
 TAGS = "workshop/templatetags/workshop_tags.py"
-ALLOWED_MARK_SAFE = {(TAGS, "qr_code"), (TAGS, "rich_text")}
+# Each allowed mark_safe and why it holds no unescaped participant text.
+ALLOWED_MARK_SAFE = {
+    (TAGS, "qr_code"),  # an SVG segno draws from the join URL (code + base URL)
+    (TAGS, "rich_text"),  # escapes every piece first (tested above)
+    (TAGS, "lang_attr"),  # a constant: ' lang="en"' or ""
+    # The admin's step preview: the output of render_to_string, which autoescapes,
+    # for a rolled-back session that has no participant.
+    ("workshop/admin.py", "_render_preview_stage"),
+}
 UNSAFE_TEMPLATE = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off|{%\s*filter\s+safe")
 UNSAFE_JS = re.compile(
     r"innerHTML\s*=(?!\s*[\"']{2})|outerHTML\s*=|insertAdjacentHTML"

@@ -30,6 +30,9 @@ PAYLOADS = [
     '<div hx-get="/x" hx-trigger="load">',
     "<div hx-on:click=alert(1)>",
     "\u202e<b>RTL</b>",
+    '=HYPERLINK("http://evil.example")',
+    "@SUM(1+1)",
+    "+1-1",
 ]
 
 # Elements no participant text may ever produce in our pages.
@@ -61,10 +64,6 @@ class _Finder(HTMLParser):
             src = dict(attrs).get("src") or ""
             if not src.startswith("/") or src.startswith("//"):
                 self.problems.append("inline or foreign <script>")
-
-    def handle_data(self, data):
-        if "{% debug %}" not in data and "7|add:7" not in data and data.strip() == "14":
-            self.problems.append("template code evaluated")
 
 
 def injected(html: str, payloads: list[str]) -> list[str]:
