@@ -20,7 +20,8 @@ from workshop import identity, services
 from workshop.models import WorkshopTemplate
 
 user = get_user_model().objects.get(username={username!r})
-template = WorkshopTemplate.objects.order_by("id").first()
+template = (WorkshopTemplate.objects.get(slug={template!r}) if {template!r}
+            else WorkshopTemplate.objects.order_by("id").first())
 session = services.create_session(template, user, group_count={groups})
 if {mode!r} != "balanced":
     services.configure_groups(session, user, names=[g.name for g in session.groups.all()],
@@ -87,6 +88,36 @@ class LiveSession:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status
 
+    def go_to(self, title: str) -> None:
+        """Move the show straight in the database, as another process would
+        (the server is down, say): only a snapshot can tell the phones."""
+        self.server.manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model; from workshop import services;"
+            "from workshop.models import WorkshopSession as S;"
+            f"s = S.objects.get(pk={self.id});"
+            f"step = s.ordered_steps().get(title={title!r});"
+            "services.go_to_step(s, step.pk, get_user_model().objects.get(username='facilitator'))",
+        )
+
+    def quiz(self, do: str) -> int:
+        """A quiz action on the current question step ("open", "close", ...)."""
+        return self.post("quiz", {"do": do})
+
+    def query(self, expression: str) -> str:
+        """Evaluate an expression in a manage.py shell of the server; ``S`` is
+        this session, ``Answer`` the quiz answers."""
+        out = self.server.manage(
+            "shell",
+            "-c",
+            "from workshop.models import WorkshopSession;"
+            "from quizzes.models import Answer, QuestionRun;"
+            f"S = WorkshopSession.objects.get(pk={self.id});"
+            f"print({expression})",
+        )
+        return out.strip().splitlines()[-1]
+
     def current_step(self) -> str:
         out = self.server.manage(
             "shell",
@@ -105,12 +136,18 @@ def make_session(
     mode: str = "balanced",
     prefix: str = "Phone ",
     username: str = "facilitator",
+    template: str = "",
 ) -> LiveSession:
     out = server.manage(
         "shell",
         "-c",
         _SETUP.format(
-            username=username, groups=groups, mode=mode, participants=participants, prefix=prefix
+            username=username,
+            groups=groups,
+            mode=mode,
+            participants=participants,
+            prefix=prefix,
+            template=template,
         ),
     )
     data = json.loads(out.strip().splitlines()[-1])

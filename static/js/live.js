@@ -214,12 +214,33 @@
   });
 
   // Phones: iOS needs both to notice it was backgrounded and came back.
+  // A phone that was away a while may hold a socket that says OPEN but is dead
+  // (a ping would take PONG_WITHIN_MS to tell): start afresh instead; the
+  // snapshot on connect resyncs the page and the outbox is sent again.
+  var hiddenAt = 0;
+  var FRESH_AFTER_AWAY_MS = 3000;
+  function away() { if (!hiddenAt) hiddenAt = Date.now(); }
+  function resume() {
+    var awayMs = hiddenAt ? Date.now() - hiddenAt : 0;
+    hiddenAt = 0;
+    if (!stopped && awayMs >= FRESH_AFTER_AWAY_MS && socket && socket.readyState === WebSocket.OPEN) {
+      var old = socket;
+      socket = null;
+      old.onopen = old.onmessage = old.onclose = old.onerror = null;
+      clearTimeout(pingTimer);
+      clearTimeout(pongTimer);
+      try { old.close(4001); } catch (e) { /* already gone */ }
+    }
+    reconnectNow();
+  }
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") reconnectNow();
+    if (document.visibilityState === "visible") resume(); else away();
   });
-  window.addEventListener("pageshow", function () { reconnectNow(); });
-  window.addEventListener("online", function () { reconnectNow(); });
-  window.addEventListener("offline", function () { setBanner(true); });
+  window.addEventListener("pagehide", away);
+  window.addEventListener("pageshow", resume);
+  // Back on the network after a while: the old socket is likely dead too.
+  window.addEventListener("online", resume);
+  window.addEventListener("offline", function () { away(); setBanner(true); });
 
   window.Live = {
     send: send,
