@@ -38,7 +38,9 @@ logger = logging.getLogger(__name__)
 CLOSE_NOT_JOINED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
-CLOSE_TOO_BIG = 1009
+# 4009, frame too big. Not 1009: daphne (autobahn) lets an application close
+# only with 1000 or 3000-4999, and raised on 1009 (the client saw 1011).
+CLOSE_TOO_BIG = 4009
 
 
 class LiveConsumer(AsyncWebsocketConsumer):

@@ -224,7 +224,7 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
 JOIN_RATE_LIMIT = env_int("JOIN_RATE_LIMIT", 300)
 JOIN_RATE_WINDOW = env_int("JOIN_RATE_WINDOW", 600)
 # Largest websocket frame a client may send; the consumer closes bigger ones
-# with 1009. Daphne runs with a 1 MiB limit because it applies its limit to
+# with 4009. Daphne runs with a 1 MiB limit because it applies its limit to
 # what it sends too, and a large room's control view is more than 64 KiB.
 WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 1024
 # Days after a session ends before `manage.py purge_participants` deletes its

@@ -14,7 +14,7 @@
 
   var body = document.body;
   var liveUrl = body && body.dataset.liveUrl;
-  var NO_RETRY = { 4401: true, 4403: true, 4404: true };
+  var NO_RETRY = { 4401: true, 4403: true, 4404: true, 4009: true };
   var PING_EVERY_MS = 25000;
   var PONG_WITHIN_MS = 10000;
 

@@ -282,7 +282,7 @@ def test_fuzzed_frames_never_break_the_consumer(
     assert status in {"draft", "live"}
 
 
-async def test_frames_over_64_kib_are_refused_with_1009(session, participant, figures):
+async def test_frames_over_64_kib_are_refused_with_4009(session, participant, figures):
     refused = 0
     for size in (64 * 1024 + 1, 70_000, 1_000_000):
         run = FuzzRun("participant", f"/ws/participant/{session.code}/", [])
@@ -292,7 +292,7 @@ async def test_frames_over_64_kib_are_refused_with_1009(session, participant, fi
         pad = "x" * (size - len('{"type": "ping", "pad": ""}'))
         await run.communicator.send_to(text_data='{"type": "ping", "pad": "' + pad + '"}')
         closed = await run.communicator.receive_output(timeout=5)
-        assert closed == {"type": "websocket.close", "code": 1009}
+        assert closed == {"type": "websocket.close", "code": 4009}
         refused += 1
     # Exactly at the limit is still served.
     run = FuzzRun("participant", f"/ws/participant/{session.code}/", [_cookie_header(participant)])

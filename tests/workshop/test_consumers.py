@@ -158,7 +158,7 @@ async def test_an_oversized_frame_closes_the_socket(session, participant):
     await phone.receive_json_from()
     await phone.send_to(text_data='{"type": "ping", "pad": "' + "x" * 70_000 + '"}')
     closed = await phone.receive_output()
-    assert closed == {"type": "websocket.close", "code": 1009}
+    assert closed == {"type": "websocket.close", "code": 4009}
 
 
 async def test_a_moved_participant_follows_their_new_group(session, participant, facilitator):
