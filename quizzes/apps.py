@@ -7,11 +7,13 @@ class QuizzesConfig(AppConfig):
 
     def ready(self) -> None:
         from workshop import packs
+        from workshop.regions import register_warm_up
 
-        from . import consumers, stage  # noqa: F401  (consumers registers the "answer" action)
+        from . import consumers, sdg_tiles, stage  # noqa: F401  (consumers: the "answer" action)
         from .packs import QuizPackExtension
 
         stage.register()
+        register_warm_up(sdg_tiles.tiles)  # the SDG reference file, parsed once
         packs.register_extension(QuizPackExtension())
 
         from . import report

@@ -19,7 +19,7 @@ from django.utils import translation
 
 from . import identity, live, presence, services
 from .errors import DomainError
-from .hub import Hub, get_hub
+from .hub import Hub, get_hub, load_session
 from .models import Participant, WorkshopSession
 from .regions import (
     CONTROL,
@@ -133,8 +133,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except Exception:  # the socket closed meanwhile; its disconnect cleans up
             logger.debug("push to a closing socket dropped")
 
-    async def resubscribe(self) -> None:
-        """After a move to another group or language: new audience, new snapshot."""
+    async def resync(self) -> None:
+        """A fresh snapshot, under the audience the database now gives.
+
+        After a move to another group or language the socket changes audience;
+        after the channel layer was away, the snapshot brings what changed
+        meanwhile.
+        """
+        if self.participant_id is None:
+            try:
+                session = await database_sync_to_async(load_session)(self.session_id)
+            except WorkshopSession.DoesNotExist:
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+            await self._send_snapshot(session, None)
+            return
         session, participant = await database_sync_to_async(_reload_participant)(
             self.participant_id
         )

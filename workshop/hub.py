@@ -9,11 +9,19 @@ socket of that audience.
 Why: the stock in-memory layer sweeps every channel on every send (quadratic
 in sockets) and silently drops messages past a channel's capacity; a layer
 message per socket would make a 1,000-phone step change slow and lossy.
+
+When the layer goes away (Redis stopped), the hub keeps its sockets: their
+actions still reach the database and are acknowledged; only the news of
+changes is lost meanwhile. It retries every second and, once the layer is
+back, joins its groups again and sends every socket a fresh snapshot. Closing
+the sockets instead sent a room of phones into growing reconnect backoffs that
+outlasted the outage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -24,8 +32,8 @@ from uuid import UUID
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from . import live, presence
-from .regions import PARTICIPANT, Audience, render_regions
+from . import live, presence, quiet_gc, step_kinds
+from .regions import PARTICIPANT, Audience, render_regions, warm_up
 
 if TYPE_CHECKING:
     from .consumers import LiveConsumer
@@ -36,6 +44,8 @@ logger = logging.getLogger(__name__)
 # on both stock layers); a workshop can run longer than that on one process.
 # The hub re-joins its sessions' groups this often, which renews them.
 GROUP_REFRESH_SECONDS = 60.0
+# While the layer is away, how often the hub tries to join its groups again.
+LAYER_RETRY_SECONDS = 1.0
 # Coalesced topics wait at least COST_FACTOR times their last render's cost,
 # at most MAX_COALESCE_SECONDS (see Hub.delay_for).
 COST_FACTOR = 3.0
@@ -58,16 +68,23 @@ class Hub:
         # (session id, topic) -> seconds its last render and push took
         self._cost: dict[tuple[int, str], float] = {}
         self._running: set[asyncio.Task] = set()
+        # Sessions whose group this process may not be in: a group_add failed,
+        # or the layer went away (a restarted Redis has forgotten every group).
+        self._unjoined: set[int] = set()
+        self._rejoin_soon = asyncio.Event()
+        self.collector = quiet_gc.QuietCollector()
 
     # --- lifecycle -----------------------------------------------------------
 
     async def start(self) -> None:
+        await database_sync_to_async(warm_up)()
         self.process_id = await database_sync_to_async(presence.register_process)()
         if self.layer is not None:
             self.channel_name = await self.layer.new_channel("hub.")
             self._tasks.append(asyncio.create_task(self._read_layer()))
-            self._tasks.append(asyncio.create_task(self._refresh_groups()))
+            self._tasks.append(asyncio.create_task(self._keep_groups()))
         self._tasks.append(asyncio.create_task(self._beat()))
+        self._tasks.append(asyncio.create_task(self.collector.run()))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -79,11 +96,10 @@ class Hub:
     async def add(self, consumer: LiveConsumer, audience: Audience) -> None:
         async with self._lock:
             by_audience = self.sockets[audience.session_id]
-            if not by_audience and self.layer is not None:
-                await self.layer.group_add(
-                    live.session_group(audience.session_id), self.channel_name
-                )
+            first_of_session = not by_audience
             by_audience[audience].add(consumer)
+            if first_of_session:
+                await self._join(audience.session_id)
 
     async def remove(self, consumer: LiveConsumer, audience: Audience) -> None:
         async with self._lock:
@@ -97,10 +113,30 @@ class Hub:
                     del by_audience[audience]
             if not by_audience:
                 del self.sockets[audience.session_id]
-                if self.layer is not None:
-                    await self.layer.group_discard(
-                        live.session_group(audience.session_id), self.channel_name
-                    )
+                self._unjoined.discard(audience.session_id)
+                await self._leave(audience.session_id)
+
+    async def _join(self, session_id: int) -> bool:
+        """Join a session's group; on failure, remember to retry (within a second)."""
+        if self.layer is None:
+            return True
+        try:
+            await self.layer.group_add(live.session_group(session_id), self.channel_name)
+        except Exception as error:
+            logger.warning("could not join the group of session %s: %r", session_id, error)
+            self._unjoined.add(session_id)
+            self._rejoin_soon.set()
+            return False
+        self._unjoined.discard(session_id)
+        return True
+
+    async def _leave(self, session_id: int) -> None:
+        if self.layer is None:
+            return
+        try:
+            await self.layer.group_discard(live.session_group(session_id), self.channel_name)
+        except Exception as error:  # the layer is away; its membership expires anyway
+            logger.warning("could not leave the group of session %s: %r", session_id, error)
 
     # --- receiving changes ------------------------------------------------------
 
@@ -111,12 +147,13 @@ class Hub:
                 message = await self.layer.receive(self.channel_name)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                # The layer is gone (Redis restarted): close every socket so the
-                # clients reconnect, re-subscribe and resync from a snapshot.
-                logger.exception("channel layer receive failed; closing local sockets")
-                await self._close_all(code=1011)
-                await asyncio.sleep(1)
+            except Exception as error:
+                # The layer is away (Redis stopped or restarted). Changes announced
+                # meanwhile are lost, and a restarted Redis has forgotten this
+                # process's groups: rejoin them all, then resync their sockets.
+                logger.warning("channel layer receive failed: %r; keeping the sockets", error)
+                self._lost_layer()
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
                 continue
             if message.get("type") == "hub.invalidate":
                 self.invalidate(message["session"], message["topics"], message.get("participant"))
@@ -181,6 +218,7 @@ class Hub:
             [a for a in audiences if a.kind != PARTICIPANT],
         ]
         started = time.monotonic()
+        self.collector.busy()
         try:
             for batch in batches:
                 if not batch:
@@ -195,6 +233,7 @@ class Hub:
             logger.exception("rendering %s for session %s failed", topic, session_id)
         finally:
             self._cost[(session_id, topic)] = time.monotonic() - started
+            self.collector.busy()
 
     async def _refresh_participant(self, session_id: int, participant_id: int | None) -> None:
         """Re-subscribe and resync one participant's sockets, or all (None)."""
@@ -205,7 +244,7 @@ class Hub:
             if c.participant_id is not None
             and (participant_id is None or c.participant_id == participant_id)
         ]:
-            await consumer.resubscribe()
+            await consumer.resync()
 
     # --- housekeeping ----------------------------------------------------------
 
@@ -217,25 +256,56 @@ class Hub:
             except Exception:
                 logger.exception("presence heartbeat failed")
 
-    async def _refresh_groups(self) -> None:
-        assert self.layer is not None
+    def _lost_layer(self) -> None:
+        self._unjoined.update(self.sockets)
+        self._rejoin_soon.set()
+
+    async def _keep_groups(self) -> None:
+        """Keep this process in the groups of the sessions it serves.
+
+        Every GROUP_REFRESH_SECONDS it joins them again, which renews
+        memberships a layer would otherwise expire (a day by default, and a
+        workshop can outlast it). While some group could not be joined, it
+        tries every LAYER_RETRY_SECONDS; each session it gets back into has
+        its sockets resynced, since what changed meanwhile was never told.
+        """
         while True:
-            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            await self._wait_for_next_round()
             for session_id in list(self.sockets):
-                try:
-                    await self.layer.group_add(live.session_group(session_id), self.channel_name)
-                except Exception:  # Redis away: the read loop closes the sockets
-                    logger.warning("could not renew the group of session %s", session_id)
+                if await self._rejoin(session_id):
+                    logger.info("back in the group of session %s: resyncing", session_id)
+                    self._spawn(self.resync_session(session_id))
 
-    async def _close_all(self, code: int) -> None:
-        async with self._lock:
-            consumers = [c for s in self.sockets.values() for m in s.values() for c in m]
-            self.sockets.clear()
-        for consumer in consumers:
-            await consumer.close(code=code)
+    async def _rejoin(self, session_id: int) -> bool:
+        """Join the session's group again; True if it had been lost."""
+        async with self._lock:  # not while its last socket leaves
+            if session_id not in self.sockets:
+                return False
+            was_unjoined = session_id in self._unjoined
+            return await self._join(session_id) and was_unjoined
+
+    async def _wait_for_next_round(self) -> None:
+        self._unjoined &= set(self.sockets)  # sessions whose sockets all left meanwhile
+        if self._unjoined:
+            await asyncio.sleep(LAYER_RETRY_SECONDS)
+            return
+        self._rejoin_soon.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._rejoin_soon.wait(), GROUP_REFRESH_SECONDS)
+
+    async def resync_session(self, session_id: int) -> None:
+        """A fresh snapshot to every socket of a session on this process."""
+        for consumer in [
+            c for members in self.sockets.get(session_id, {}).values() for c in members
+        ]:
+            try:
+                await consumer.resync()
+            except Exception:  # that socket is closing: its disconnect cleans up
+                logger.exception("could not resync a socket of session %s", session_id)
 
 
-def _load_session(session_id: int):
+def load_session(session_id: int):
+    """The session with what every render reads."""
     from .models import WorkshopSession
 
     return (
@@ -257,14 +327,40 @@ def _render_payload(session, audience: Audience, wanted: list[tuple[str, str]]) 
 def _render_for_audiences(
     session_id: int, audiences: list[Audience], wanted: list[tuple[str, str]]
 ) -> dict[Audience, str]:
-    """One render per audience (never per socket), serialised once."""
-    session = _load_session(session_id)
+    """One render per audience (never per socket), serialised once; audiences
+    sure to see the same thing share one render (see ``_render_key``)."""
+    session = load_session(session_id)
     payloads: dict[Audience, str] = {}
+    rendered: dict[object, str | None] = {}
     for audience in audiences:
-        text = _render_payload(session, audience, wanted)
-        if text is not None:
-            payloads[audience] = text
+        key = _render_key(session, audience, wanted)
+        if key not in rendered:
+            rendered[key] = _render_payload(session, audience, wanted)
+        if rendered[key] is not None:
+            payloads[audience] = rendered[key]
     return payloads
+
+
+# Participant regions that show nothing of the participant's group unless the
+# step's kind says it does (StepKindSpec.per_group) or they have none yet.
+GROUP_BLIND_PARTICIPANT_REGIONS = frozenset({"stage"})
+
+
+def _render_key(session, audience: Audience, wanted: list[tuple[str, str]]) -> object:
+    """Participants of every group see the same stage of a quiz question or a
+    content step: one render per language serves them all. The exercise shows
+    each group its own cards, and a phone with no group may be asked to pick
+    one: those keep a render of their own."""
+    if audience.kind != PARTICIPANT or audience.group_id is None:
+        return audience
+    names = {name for (kind, name) in wanted if kind == PARTICIPANT}
+    step = session.current_step
+    if (
+        not names <= GROUP_BLIND_PARTICIPANT_REGIONS
+        or step_kinds.get(step.kind if step else "lobby").per_group
+    ):
+        return audience
+    return (PARTICIPANT, audience.language)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
@@ -293,6 +389,7 @@ def forget_hubs() -> None:
             task.cancel()
     _hubs.clear()
     _start_lock.clear()
+    quiet_gc.give_back()  # the cancelled tasks may never run again
 
 
 def payload(**message: Any) -> str:

@@ -53,13 +53,17 @@ def changed(session_id: int, *topics: str, participant_id: int | None = None) ->
     unknown = [t for t in topics if t not in TOPIC_REGIONS and t != "all"]
     if unknown:
         raise ValueError(f"unknown live topics: {unknown}")
-    message = {
+    message = _invalidation(session_id, topics, participant_id)
+    transaction.on_commit(lambda: _send(session_id, message))
+
+
+def _invalidation(session_id: int, topics: tuple[str, ...], participant_id: int | None) -> dict:
+    return {
         "type": "hub.invalidate",
         "session": session_id,
         "topics": list(topics),
         "participant": participant_id,
     }
-    transaction.on_commit(lambda: _send(session_id, message))
 
 
 def _send(session_id: int, message: dict) -> None:
@@ -114,16 +118,16 @@ def _sent(done: asyncio.Task, session_id: int) -> None:
 
 
 async def achanged(session_id: int, *topics: str, participant_id: int | None = None) -> None:
-    """:func:`changed` for async code outside a transaction."""
+    """:func:`changed` for async code outside a transaction.
+
+    A failed send is logged, not raised: a socket must still connect and
+    disconnect cleanly while the layer is away (the hub resyncs afterwards).
+    """
     layer = get_channel_layer()
     if layer is None:
         return
-    await layer.group_send(
-        session_group(session_id),
-        {
-            "type": "hub.invalidate",
-            "session": session_id,
-            "topics": list(topics),
-            "participant": participant_id,
-        },
-    )
+    message = _invalidation(session_id, topics, participant_id)
+    try:
+        await layer.group_send(session_group(session_id), message)
+    except Exception as error:
+        logger.warning("could not announce a change of session %s: %r", session_id, error)

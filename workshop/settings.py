@@ -100,22 +100,28 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    # One persistent connection per thread: daphne runs every database call on
-    # one thread, so a process holds one connection (two with the heartbeat).
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
-        )
+    # A connection pool, not persistent connections: under ASGI every HTTP
+    # request runs on a thread of its own, so a persistent connection was a
+    # new PostgreSQL backend per request, left behind when its thread ended
+    # (docs/performance.md). The pool lends each request or socket action a
+    # warm connection and takes it back (Django 5.1+, psycopg_pool).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 2),
+        "max_size": env_int("DATABASE_POOL_MAX", 10),
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 20),
     }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # Kept open: channels closes a connection of age 0 after every
-            # database_sync_to_async call, and reopening (with the PRAGMAs
-            # below) cost more than the hub's renders (docs/performance.md).
-            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 600),
+            # Not kept open, as Django advises under ASGI: every HTTP request
+            # runs on a thread of its own, and a kept connection outlived its
+            # thread until the garbage collector found it (28 KiB of server
+            # memory per participant at 1,000 phones; docs/performance.md).
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock up front: measured, 40
                 # concurrent read-then-write transactions all succeed, where

@@ -3,6 +3,7 @@ projector screen, and the participant's join and phone pages."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -34,6 +35,8 @@ from .regions import (
     region_context,
     render_regions,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- access helpers -------------------------------------------------------------
 
@@ -363,17 +366,26 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def _too_many_wrong_codes(request: HttpRequest) -> bool:
-    return (cache.get(_client_key(request)) or 0) >= settings.JOIN_RATE_LIMIT
+    try:
+        return (cache.get(_client_key(request)) or 0) >= settings.JOIN_RATE_LIMIT
+    except Exception as error:
+        # The cache is Redis on the scale-out set-up. While it is away, a
+        # limiter that refused everyone would keep the whole room out.
+        logger.warning("join rate limit unavailable, not enforced: %r", error)
+        return False
 
 
 def _count_wrong_code(request: HttpRequest) -> None:
     key = _client_key(request)
-    if cache.add(key, 1, timeout=settings.JOIN_RATE_WINDOW):
-        return
     try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.JOIN_RATE_WINDOW)
+        if cache.add(key, 1, timeout=settings.JOIN_RATE_WINDOW):
+            return
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=settings.JOIN_RATE_WINDOW)
+    except Exception as error:
+        logger.warning("join rate limit unavailable, wrong code not counted: %r", error)
 
 
 def participant_url(code: str) -> str:

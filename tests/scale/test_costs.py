@@ -3,15 +3,21 @@ benchmark's figures (bench/run.py prints the figures; nothing here times)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from sdgmap import services as sdgmap_services
 from workshop import hub as hub_module
 from workshop import presence, services
+from workshop.models import Step
 from workshop.regions import CONTROL, PARTICIPANT, SCREEN, Audience, render_regions
+
+from ..factories import StepFactory
 
 
 def _join_many(session, count: int, start: int = 0) -> None:
@@ -117,3 +123,61 @@ async def test_a_render_task_is_kept_until_it_ends(session):
     for task in list(hub._running):
         await task
     assert not hub._running
+
+
+def _spy_renders(monkeypatch) -> list[Audience]:
+    """The audiences the hub actually renders for (it still renders them)."""
+    rendered: list[Audience] = []
+    real = hub_module.render_regions
+
+    def spy(session, audience, names=None, participant=None):
+        rendered.append(audience)
+        return real(session, audience, names, participant)
+
+    monkeypatch.setattr(hub_module, "render_regions", spy)
+    return rendered
+
+
+@pytest.mark.django_db
+def test_participants_of_every_group_share_one_render_of_a_content_step(
+    session, facilitator, monkeypatch
+):
+    services.move_by(session, 1, facilitator)  # "Who is IOM?", a content step
+    first, second = session.groups.all()
+    audiences = [
+        Audience(PARTICIPANT, session.pk, first.pk, "en"),
+        Audience(PARTICIPANT, session.pk, second.pk, "en"),
+        Audience(PARTICIPANT, session.pk, first.pk, "fr"),
+        Audience(PARTICIPANT, session.pk, None, "en"),  # no group yet: may be asked to pick one
+    ]
+    rendered = _spy_renders(monkeypatch)
+    payloads = hub_module._render_for_audiences(session.pk, audiences, [(PARTICIPANT, "stage")])
+
+    assert set(payloads) == set(audiences)
+    assert "Who is IOM?" in payloads[audiences[0]]
+    assert payloads[audiences[0]] == payloads[audiences[1]]
+    # One render per language, and one for the phones with no group.
+    assert sorted((a.language, a.group_id is None) for a in rendered) == [
+        ("en", False),
+        ("en", True),
+        ("fr", False),
+    ]
+
+
+@pytest.mark.django_db
+def test_each_group_gets_its_own_render_of_the_exercise(
+    template, session, facilitator, monkeypatch
+):
+    exercise = StepFactory(template=template, position=4, kind=Step.Kind.EXERCISE, title="Map")
+    services.go_to_step(session, exercise.pk, facilitator)
+    session.refresh_from_db()
+    sdgmap_services.start_exercise(session, facilitator, allocation="all", minutes=10)
+    groups = list(session.groups.all())
+    audiences = [Audience(PARTICIPANT, session.pk, g.pk, "en") for g in groups]
+    rendered = _spy_renders(monkeypatch)
+    payloads = hub_module._render_for_audiences(session.pk, audiences, [(PARTICIPANT, "stage")])
+
+    assert sorted(a.group_id for a in rendered) == sorted(g.pk for g in groups)
+    for group, audience in zip(groups, audiences, strict=True):
+        [stage] = json.loads(payloads[audience])["regions"]
+        assert f'<span class="chip">{group.name}</span>' in stage["html"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
@@ -25,6 +24,7 @@ from workshop.routing import websocket_urlpatterns
 from workshop.ws_actions import ACTIONS
 
 from ..conftest import participant_client
+from ..live_server import free_port
 from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header
 
 # --- join codes ---------------------------------------------------------------------
@@ -70,6 +70,26 @@ def test_wrong_codes_are_limited_per_client_with_a_clear_message(session, settin
     assert other.post(reverse("workshop:join"), {"code": session.code}).status_code == 302
     assert session.participants.count() == 1
     figures("join_wrong_codes_before_429", 25, "(JOIN_RATE_LIMIT in this test)")
+
+
+@pytest.mark.django_db
+def test_joining_still_works_while_the_cache_is_away(session, settings):
+    """On the scale-out set-up the counts live in Redis. With Redis away a
+    wrong code is still told as wrong and a right one joins: the limit is not
+    enforced meanwhile, rather than keeping the whole room out."""
+    nothing_listens = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": nothing_listens,
+        }
+    }
+    phone = Client()
+    wrong = next(c * JOIN_CODE_LENGTH for c in JOIN_CODE_ALPHABET if c * 6 != session.code)
+    assert phone.post(reverse("workshop:join"), {"code": wrong}).status_code == 404
+    joined = phone.post(reverse("workshop:join"), {"code": session.code, "nickname": "Amina"})
+    assert joined.status_code == 302
+    assert session.participants.get().nickname == "Amina"
 
 
 @pytest.mark.django_db
@@ -327,7 +347,7 @@ async def test_with_listed_hosts_the_origin_must_be_one_of_them(session, setting
     settings.ALLOWED_HOSTS = ["workshop.example.org"]
     # The validator reads ALLOWED_HOSTS when the stack is built, as asgi.py does at start.
     application = SameOriginWebsocketValidator(
-        AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
     )
     same_but_unlisted = [(b"origin", b"http://testserver"), HOST]
     communicator = WebsocketCommunicator(
