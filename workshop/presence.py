@@ -8,6 +8,7 @@ and are swept away.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
@@ -75,10 +76,15 @@ def remove_connection(connection_id: int) -> None:
     Connection.objects.filter(pk=connection_id).delete()
 
 
-def connected_participant_ids(session: WorkshopSession) -> set[int]:
+def connected_participant_ids(
+    session: WorkshopSession, among: Collection[int] | None = None
+) -> set[int]:
+    """Who is connected; with ``among``, only which of those (a page of a
+    list needs 50 answers, not the whole room's)."""
     fresh = timezone.now() - STALE_AFTER
-    return set(
-        Participant.objects.filter(
-            session=session, connections__process__heartbeat_at__gte=fresh
-        ).values_list("pk", flat=True)
+    participants = Participant.objects.filter(
+        session=session, connections__process__heartbeat_at__gte=fresh
     )
+    if among is not None:
+        participants = participants.filter(pk__in=among)
+    return set(participants.values_list("pk", flat=True))

@@ -16,15 +16,19 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import Lower
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from . import presence, step_kinds
 from .models import Group, Participant, Step, WorkshopSession
+from .services import NICKNAME_MAX_LENGTH
 
 SCREEN = "screen"
 CONTROL = "control"
@@ -148,7 +152,8 @@ def _base_context(
         "step_template": kind.template_for(audience.kind),
         "steps": _steps_with_state(session) if audience.kind == CONTROL else None,
         # Lazy: computed only if a region being rendered reads it. The room
-        # list is O(participants); the stage and the agenda never need it.
+        # summary costs a few counting queries; the stage and the agenda
+        # never need it.
         "counts": (
             SimpleLazyObject(lambda: presence.connected_counts(session))
             if audience.kind != PARTICIPANT
@@ -172,41 +177,93 @@ def _next_step(steps: list[Step], current: Step | None) -> Step | None:
 
 
 def _room_overview(session: WorkshopSession) -> dict[str, Any]:
-    """Groups with their members and who is connected, for the control view:
-    three queries whatever the number of participants."""
-    connected = presence.connected_participant_ids(session)
-    participants = list(session.participants.order_by("nickname"))
+    """Who is in the room, for the control view: counts per group, never a
+    row per participant. It is pushed at every join and every phone that
+    wakes or sleeps, so it stays the same size whatever the room size (a list
+    of 1,200 passed the 1 MiB websocket message limit). The People panel
+    lists the participants themselves, a page at a time: ``people_page``."""
+    counts = presence.connected_counts(session)
+    members = dict(session.participants.order_by().values_list("group_id").annotate(n=Count("id")))
+    rows = [
+        {
+            "group": group,
+            "members": members.get(group.pk, 0),
+            "connected": counts.for_group(group.pk),
+        }
+        for group in session.groups.all()
+    ]
+    if members.get(None):
+        rows.append({"group": None, "members": members[None], "connected": counts.for_group(None)})
+    return {"rows": rows, "connected": counts.total, "joined": sum(members.values())}
+
+
+PEOPLE_PAGE_SIZE = 50
+
+
+def people_page(session: WorkshopSession, query: str = "", page: str | int = 1) -> dict[str, Any]:
+    """One page of the room's participants for the control view's People
+    panel, by nickname, searched by nickname: a count and 50 rows whatever
+    the room size. A page number that is not one, or lies outside the pages
+    there are, gives the nearest page there is."""
+    query = query.strip()[:NICKNAME_MAX_LENGTH]
+    people = session.participants.order_by(Lower("nickname"), "id")
+    if query:
+        people = people.filter(nickname__icontains=query)
+    total = people.count()
+    pages = max(1, -(-total // PEOPLE_PAGE_SIZE))
+    number = min(max(_page_number(page), 1), pages)
+    start = (number - 1) * PEOPLE_PAGE_SIZE
+    members = list(people[start : start + PEOPLE_PAGE_SIZE])
+    connected = presence.connected_participant_ids(session, among=[p.pk for p in members])
     groups = list(session.groups.all())
-    rows = []
-    for group in [*groups, None]:
-        members = [p for p in participants if p.group_id == (group.pk if group else None)]
-        if group is None and not members:
-            continue
-        rows.append(
-            {
-                "group": group,
-                "members": [{"participant": p, "connected": p.pk in connected} for p in members],
-                "connected": sum(1 for p in members if p.pk in connected),
-                # The move menu of every member of this row: rendered once per
-                # row, not once per member (1,000 members made it 0.5 s).
-                "group_options": _group_options(groups, group),
-            }
-        )
+    by_id: dict[int | None, Group] = {g.pk: g for g in groups}
+    # The move menu: rendered once per group on the page, not once per member
+    # (once per member made 1,000 members cost 0.5 s).
+    options: dict[int | None, str] = {}
+    for p in members:
+        if p.group_id not in options:
+            options[p.group_id] = _group_options(groups, by_id.get(p.group_id))
     return {
+        "rows": [
+            {
+                "participant": p,
+                "group": by_id.get(p.group_id),
+                "connected": p.pk in connected,
+                "group_options": options[p.group_id],
+            }
+            for p in members
+        ],
+        "query": query,
+        "total": total,
+        "start": start + 1 if members else 0,
+        "end": start + len(members),
+        "page": number,
+        "pages": pages,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < pages else None,
         "groups": groups,
-        "rows": rows,
-        "connected": len(connected),
-        "joined": len(participants),
+        "movable": bool(groups) and not session.is_ended,
         "move_url": reverse("workshop:participant_move", kwargs={"public_id": session.public_id}),
     }
 
 
+def _page_number(page: str | int) -> int:
+    try:
+        return int(page)
+    except (TypeError, ValueError):
+        return 1
+
+
 def _group_options(groups: list[Group], selected: Group | None) -> str:
-    return format_html_join(
+    options = format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
         ((g.pk, mark_safe(" selected") if g == selected else "", g.name) for g in groups),  # noqa: S308
     )
+    if selected is None:
+        # Someone in no group: say so, rather than show the first group as theirs.
+        return format_html('<option value="" selected>{}</option>{}', _("No group"), options)
+    return options
 
 
 def _steps_with_state(session: WorkshopSession) -> list[Step]:

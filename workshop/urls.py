@@ -15,6 +15,7 @@ urlpatterns = [
     path("facilitate/", views.dashboard, name="dashboard"),
     path("facilitate/new", views.session_create, name="session_create"),
     path("facilitate/<uuid:public_id>/", views.control, name="control"),
+    path("facilitate/<uuid:public_id>/people", views.room_people, name="room_people"),
     path("facilitate/<uuid:public_id>/step", views.step_go, name="step_go"),
     path("facilitate/<uuid:public_id>/start", views.session_start, name="session_start"),
     path("facilitate/<uuid:public_id>/end", views.session_end, name="session_end"),

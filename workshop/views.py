@@ -32,6 +32,7 @@ from .regions import (
     SCREEN,
     Audience,
     audience_for_participant,
+    people_page,
     region_context,
     render_regions,
 )
@@ -167,7 +168,25 @@ def control(request: HttpRequest, public_id: UUID) -> HttpResponse:
     with translation.override(session.control_language):
         context = region_context(session, Audience(CONTROL, session.pk))
         context["groups_form"] = GroupsForm.for_session(session)
+        # The People panel's first page, searched as asked: it works without
+        # JavaScript, its search form comes back here.
+        context["people"] = _people_page(request, session)
         return _rendered(request, "workshop/control.html", context)
+
+
+@staff_member_required
+@require_GET
+def room_people(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The People panel's list: a page of the room's participants. Fetched
+    by the panel, never pushed: the room's push stays a summary."""
+    session = _get_session_for_facilitator(request, public_id)
+    with translation.override(session.control_language):
+        context = {"session": session, "people": _people_page(request, session)}
+        return _rendered(request, "workshop/people-list.html", context)
+
+
+def _people_page(request: HttpRequest, session: WorkshopSession) -> dict[str, Any]:
+    return people_page(session, request.GET.get("q", ""), request.GET.get("page", "1"))
 
 
 @facilitator_action
@@ -177,7 +196,7 @@ def step_go(request: HttpRequest, session: WorkshopSession) -> list[str]:
         services.move_by(session, 1 if target == "next" else -1, request.user)
     else:
         services.go_to_step(session, target, request.user)
-    # Not the room: with 1,000 members it costs more than the rest together.
+    # Not the room: a step change leaves it as it was.
     return ["stage", "agenda"]
 
 

@@ -146,7 +146,25 @@
     if (swapped.length) {
       document.dispatchEvent(new CustomEvent("live:swapped", { detail: { elements: swapped } }));
     }
+    // One event a region, for what follows a region without being in it:
+    // hx-trigger="live-swapped-room from:document" (htmx has no eval here,
+    // so it cannot filter live:swapped by its detail).
+    swapped.forEach(function (element) {
+      document.dispatchEvent(new CustomEvent("live-swapped-" + element.id));
+    });
   }
+
+  // A list that refreshes itself after a push must not close a menu the
+  // facilitator has open in it (a big room pushes every second): while one
+  // of its selects has focus it skips the refresh; the next push brings it.
+  document.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    var active = document.activeElement;
+    if (trigger && String(trigger.type).indexOf("live-swapped-") === 0 &&
+        active && active.tagName === "SELECT" && event.detail.elt.contains(active)) {
+      event.preventDefault();
+    }
+  });
 
   // A push must not wipe what someone is typing: keep values of text fields
   // that have focus or unsent edits, matched by id.
