@@ -43,7 +43,7 @@ PACK = ROOT / "workshop" / "packs" / "iom-leaving-no-one-behind.yaml"
 TEMPLATE_TITLE = "Leaving no one behind: Migration as a powerful driver for sustainable development"
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
-DEADLINE_SECONDS = 300  # the whole run stops by itself after this
+DEADLINE_SECONDS = 600  # the whole run stops by itself after this
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -204,21 +204,19 @@ async def run(args: argparse.Namespace) -> int:
 
         ids = list(range(n))
         shares = [ids[i :: len(workers)] for i in range(len(workers))]
-        started = time.monotonic()
-        for worker, share in zip(workers, shares, strict=True):
-            await worker.send(
-                "join", base_urls=urls, code=code, ids=share, concurrency=args.concurrency
-            )
-        joined = [await worker.receive() for worker in workers]
-        join_seconds = time.monotonic() - started
-        join_ms = [v for r in joined for v in r["join_ms"]]
-        connect_ms = [v for r in joined for v in r["connect_ms"]]
-        failures = [f for r in joined for f in r["failures"]]
-        print(f"join + connect: {len(connect_ms)}/{n} phones in {join_seconds:.1f} s", flush=True)
-        print(describe("join (3 HTTP requests)", join_ms))
-        print(describe("websocket connect + snapshot", connect_ms))
-        if failures:
-            print(f"  failures: {len(failures)}, e.g. {failures[:3]}")
+        if args.storm_seconds > 0:
+            storm = await join_storm(args, workers, shares, urls, code, pids)
+            connected = storm["connected"]
+        else:
+            storm = {"join_p95": "not_measured", "errors": 0, "handshake_failures": 0}
+            connected = await gentle_join(args, workers, shares, urls, code)
+        counted = count_rows(servers[0], code)
+        print(
+            f"  in the database: {counted['participants']} participants, "
+            f"{counted['nicknames']} distinct nicknames (phones: {n})",
+            flush=True,
+        )
+        joined_twice = counted["participants"] - counted["nicknames"]
         await asyncio.sleep(1.0)  # let the coalesced presence pushes settle
 
         # The step changes: the facilitator clicks "next" as the control view does.
@@ -263,7 +261,7 @@ async def run(args: argparse.Namespace) -> int:
         sizes = [len(s.encode()) for s in samples]
         if sizes:
             print(f"  stage push size: {min(sizes)}-{max(sizes)} bytes")
-        rss_per = (rss_after - rss_before) / max(1, len(connect_ms))
+        rss_per = (rss_after - rss_before) / max(1, connected)
         print(
             f"server memory: {rss_before} KiB before the phones, {rss_after} KiB with them "
             f"({rss_per:.1f} KiB per participant); server CPU for join+steps: {cpu_steps:.1f} s"
@@ -281,6 +279,13 @@ async def run(args: argparse.Namespace) -> int:
                 dup += outcome["dup"]
         else:
             print("answers: not measured (no quiz questions: the quizzes app is not installed)")
+
+        reconnect_p95: str = "not_measured"
+        if args.restart:
+            outcome = await restart_phase(workers, servers, code, tallies)
+            reconnect_p95 = outcome["p95"]
+            lost += outcome["lost"]
+            dup += outcome["dup"]
 
         # The floor: the same clients, a bare websockets server, the same texts.
         port = free_port()
@@ -327,7 +332,10 @@ async def run(args: argparse.Namespace) -> int:
             task.cancel()
         print(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine)")
         print(
-            f"bench: participants={len(connect_ms)} "
+            f"bench: participants={connected} "
+            f"join_p95_ms={storm['join_p95']} join_errors={storm['errors']} "
+            f"ws_handshake_failures={storm['handshake_failures']} "
+            f"joined_twice={joined_twice} reconnect_p95_ms={reconnect_p95} "
             f"step_p95_ms={percentile(last_phone, 95):.0f} "
             f"answer_ack_p95_ms={answer_p95} "
             f"tally_final_ms={tally_final} "
@@ -345,6 +353,144 @@ async def run(args: argparse.Namespace) -> int:
             baseline_process.wait(timeout=10)
         for server in reversed(servers):
             server.stop()
+
+
+async def gentle_join(args, workers, shares, urls, code) -> int:
+    """Phones join ``--concurrency`` at a time per client process."""
+    started = time.monotonic()
+    for worker, share in zip(workers, shares, strict=True):
+        await worker.send(
+            "join", base_urls=urls, code=code, ids=share, concurrency=args.concurrency
+        )
+    joined = [await worker.receive() for worker in workers]
+    join_seconds = time.monotonic() - started
+    join_ms = [v for r in joined for v in r["join_ms"]]
+    connect_ms = [v for r in joined for v in r["connect_ms"]]
+    failures = [f for r in joined for f in r["failures"]]
+    n = sum(len(share) for share in shares)
+    print(f"join + connect: {len(connect_ms)}/{n} phones in {join_seconds:.1f} s", flush=True)
+    print(describe("join (3 HTTP requests)", join_ms))
+    print(describe("websocket connect + snapshot", connect_ms))
+    if failures:
+        print(f"  failures: {len(failures)}, e.g. {failures[:3]}")
+    return len(connect_ms)
+
+
+async def join_storm(args, workers, shares, urls, code, pids) -> dict:
+    """Every phone starts within ``--storm-seconds``: the QR code on the
+    projector and a whole room scanning it. Timed from each phone's first
+    request (the QR code's link) to its socket's snapshot (the lobby)."""
+    n = sum(len(share) for share in shares)
+    start_at = time.monotonic() + 1.0
+    for worker, share in zip(workers, shares, strict=True):
+        await worker.send(
+            "storm",
+            base_urls=urls,
+            code=code,
+            ids=share,
+            start_at=start_at,
+            spread=args.storm_seconds,
+        )
+    threads = ThreadPeak(pids)
+    threads.start()
+    replies = [await worker.receive() for worker in workers]
+    threads.stop()
+    lobby_ms = [v for r in replies for v in r["lobby_ms"]]
+    errors = [e for r in replies for e in r["http_errors"]]
+    failures = [f for r in replies for f in r["handshake_failures"]]
+    retried = sum(r["retried"] for r in replies)
+    print(
+        f"join storm: {len(lobby_ms)}/{n} phones in the lobby, each starting within "
+        f"{args.storm_seconds:g} s; last one {time.monotonic() - start_at:.1f} s after the first",
+        flush=True,
+    )
+    print(describe("first request -> lobby on the phone", lobby_ms))
+    print(
+        f"  HTTP errors: {len(errors)}; websocket handshakes failed: {len(failures)} "
+        f"({retried} phones retried); server threads at most {threads.peak}"
+    )
+    for label, items in (("HTTP errors", errors), ("handshake failures", failures)):
+        if items:
+            print(f"  {label}, e.g. {items[:3]}")
+    return {
+        "connected": len(lobby_ms),
+        "join_p95": f"{percentile(lobby_ms, 95):.0f}",
+        "errors": len(errors),
+        "handshake_failures": len(failures),
+    }
+
+
+async def restart_phase(workers, servers, code: str, tallies: list) -> dict:
+    """SIGKILL every server process mid-question, start it again, and time
+    each phone from the moment the server listens again to its fresh
+    snapshot of the current step. Nothing stored may change meanwhile."""
+    before = count_rows(servers[0], code)
+    await all_call(workers, "expect_restart")
+    listening = [await asyncio.to_thread(server.kill_and_restart) for server in servers]
+    replies = await all_call(workers, "reconnected", timeout=60)
+    back = [entry for r in replies for entry in r["back"]]
+    missing = sum(r["missing"] for r in replies)
+    failures = [f for r in replies for f in r["handshake_failures"]]
+    after = count_rows(servers[0], code)
+    ms = [(at - max(listening)) * 1000 for at, _step in back]
+    wrong_step = sum(1 for _at, step in back if step != str(after["current_step"]))
+    print(
+        f"restart (SIGKILL) mid-question: {len(back)} phones back, {missing} not within 60 s, "
+        f"{wrong_step} on another step than the current one",
+        flush=True,
+    )
+    print(describe("server listening again -> phone has its snapshot", ms))
+    print(
+        f"  failed tries while it restarted: {len(failures)}; answers stored "
+        f"{before['answers']} before, {after['answers']} after"
+    )
+    changed = after["answers"] - before["answers"]
+    return {
+        "p95": f"{percentile(ms, 95):.0f}",
+        "lost": missing + wrong_step + max(0, -changed),
+        "dup": max(0, changed),
+    }
+
+
+def count_rows(server: LiveServer, code: str) -> dict:
+    """What the database holds for the session, asked of it directly."""
+    script = (
+        "import json;"
+        "from workshop.models import WorkshopSession;"
+        f"s = WorkshopSession.objects.get(code={code!r});"
+        "from quizzes.models import Answer;"
+        "print(json.dumps({"
+        "'participants': s.participants.count(),"
+        "'nicknames': s.participants.values('nickname').distinct().count(),"
+        "'answers': Answer.objects.filter(run__session=s).count(),"
+        "'current_step': s.current_step_id}))"
+    )
+    return json.loads(server.manage("shell", "-c", script).strip().splitlines()[-1])
+
+
+class ThreadPeak:
+    """The most threads the server processes had at once, sampled every 50 ms."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.peak = 0
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._sample())
+
+    def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+
+    async def _sample(self) -> None:
+        while True:
+            total = 0
+            for pid in self.pids:
+                with contextlib.suppress(OSError):
+                    total += len(os.listdir(f"/proc/{pid}/task"))
+            self.peak = max(self.peak, total)
+            await asyncio.sleep(0.05)
 
 
 def prepare(server: LiveServer, workdir: Path) -> bool:
@@ -521,8 +667,19 @@ def main() -> int:
     parser.add_argument("-n", "--participants", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=20, help="step changes to time")
     parser.add_argument("--scale-out", action="store_true", help="2 processes, PostgreSQL+Redis")
-    parser.add_argument("--clients", type=int, default=1, help="client processes")
-    parser.add_argument("--concurrency", type=int, default=50, help="phones joining at once")
+    parser.add_argument(
+        "--clients", type=int, default=0, help="client processes (default: one per 250 phones)"
+    )
+    parser.add_argument(
+        "--storm-seconds",
+        type=float,
+        default=10.0,
+        help="every phone starts its join within this; 0: the gentle join, --concurrency at a time",
+    )
+    parser.add_argument(
+        "--no-restart", dest="restart", action="store_false", help="skip the restart phase"
+    )
+    parser.add_argument("--concurrency", type=int, default=50, help="gentle join: phones at once")
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait per change")
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between changes")
     parser.add_argument("--per-choice", action="store_true", default=True, help=argparse.SUPPRESS)
@@ -531,6 +688,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     args.steps = max(1, min(args.steps, 26))  # the IOM run of show has 28 steps
+    # Enough client processes that the clients are not what limits the figures.
+    args.clients = args.clients or max(1, -(-args.participants // 250))
     try:
         return asyncio.run(asyncio.wait_for(run(args), DEADLINE_SECONDS))
     except TimeoutError:

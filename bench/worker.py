@@ -7,7 +7,8 @@ real websocket client. A reader task per socket stamps each message with
 it arrives, and looks at it no more than it must: does it carry a stage
 region, for which step, and is it an acknowledgement.
 
-Commands: join, baseline, arm, wait, answer, stats, close.
+Commands: join, storm, expect_restart, reconnected, baseline, arm, wait,
+answer, stats, close.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import re
 import sys
 import time
@@ -23,6 +25,7 @@ from collections import defaultdict
 from bench import clients
 
 STEP_RE = re.compile(r'data-step=\\"(\d*)\\"')
+FRESH_RE = re.compile(r'data-live-fresh="([^"]*)"')
 ACK_ID_RE = re.compile(r'"id": "([^"]*)"')
 
 
@@ -51,6 +54,9 @@ class Crowd:
         self.sample: str | None = None
         self.closed_early = 0
         self.closing = False
+        self.restarting = False
+        self.phones: list = []
+        self.code = ""
 
     def on_message(self, index: int, text: str, now: float) -> None:
         if text.startswith('{"t": "ack"'):
@@ -83,7 +89,10 @@ class Crowd:
                 self.on_message(index, message, time.monotonic())
         except Exception:  # noqa: BLE001 (a dropped socket is counted, not fatal)
             pass
-        if not self.closing:
+        if self.restarting and not self.closing:
+            self.sockets[index] = None
+            self.readers.append(asyncio.create_task(self._come_back(index)))
+        elif not self.closing:
             self.closed_early += 1
 
     async def _open(self, index: int, open_socket) -> float:
@@ -122,6 +131,101 @@ class Crowd:
 
         await asyncio.gather(*(one(i, g) for i, g in enumerate(ids)))
         return {"join_ms": join_ms, "connect_ms": connect_ms, "failures": failures}
+
+    async def storm(
+        self, base_urls: list[str], code: str, ids: list[int], start_at: float, spread: float
+    ):
+        """Every phone starts its join at its own moment within ``spread`` s of
+        ``start_at`` (a monotonic time shared by all client processes), with no
+        gate: the room scanning the QR code at once. A phone that fails its
+        websocket retries it as static/js/live.js does."""
+        self.ids = ids
+        self.code = code
+        self.sockets = [None] * len(ids)
+        self.phones = [None] * len(ids)
+        self.seen = [defaultdict(int) for _ in ids]
+        rng = random.Random(ids[0] if ids else 0)
+        lobby_ms: list[float] = []
+        http_errors: list[str] = []
+        handshake_failures: list[str] = []
+        retried: set[int] = set()
+
+        async def one(index: int, global_id: int, delay: float) -> None:
+            await asyncio.sleep(max(0.0, start_at + delay - time.monotonic()))
+            first = time.monotonic()
+            base = base_urls[global_id % len(base_urls)]
+            phone = await _join_as_a_phone(base, code, f"bench-{global_id:05d}", http_errors)
+            if phone is None:
+                return
+            self.phones[index] = phone
+            socket, snapshot, attempts = await _connect_like_live_js(
+                phone,
+                f"/ws/participant/{code}/",
+                handshake_failures,
+                rng,
+                deadline=first + 120,
+                fresh=phone.fresh,
+            )
+            if socket is None:
+                return
+            if attempts:
+                retried.add(index)
+            lobby_ms.append((snapshot[0] - first) * 1000)
+            self.sockets[index] = socket
+            self.on_message(index, snapshot[1], snapshot[0])
+            self.readers.append(asyncio.create_task(self.read(index, socket)))
+
+        delays = [rng.uniform(0, spread) for _ in ids]
+        await asyncio.gather(
+            *(one(i, g, d) for i, (g, d) in enumerate(zip(ids, delays, strict=True)))
+        )
+        return {
+            "lobby_ms": lobby_ms,
+            "http_errors": http_errors,
+            "handshake_failures": handshake_failures,
+            "retried": len(retried),
+        }
+
+    def expect_restart(self) -> dict:
+        """From now on a closed socket reconnects as live.js does, and the
+        moment its fresh snapshot arrives is kept."""
+        self.restarting = True
+        self.back: list[tuple[float, str] | None] = [None] * len(self.sockets)
+        self.back_done = asyncio.Event()
+        self.reconnect_failures: list[str] = []
+        self.waiting_back = sum(1 for s in self.sockets if s is not None)
+        return {"expecting": self.waiting_back}
+
+    async def reconnected(self, timeout: float) -> dict:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.back_done.wait(), timeout)
+        self.restarting = False
+        return {
+            "back": [b for b in self.back if b is not None],
+            "missing": self.waiting_back,
+            "handshake_failures": self.reconnect_failures,
+        }
+
+    async def _come_back(self, index: int) -> None:
+        rng = random.Random(index)
+        phone = self.phones[index]
+        socket, snapshot, _attempts = await _connect_like_live_js(
+            phone,
+            f"/ws/participant/{self.code}/",
+            self.reconnect_failures,
+            rng,
+            deadline=time.monotonic() + 120,
+            after_a_drop=True,
+        )
+        if socket is None:
+            return
+        self.sockets[index] = socket
+        match = STEP_RE.search(snapshot[1])
+        self.back[index] = (snapshot[0], match.group(1) if match else "")
+        self.waiting_back -= 1
+        if self.waiting_back == 0:
+            self.back_done.set()
+        self.readers.append(asyncio.create_task(self.read(index, socket)))
 
     async def baseline(self, url: str, concurrency: int):
         """Drop the app's sockets; connect the same number to the bare server."""
@@ -209,6 +313,89 @@ class Crowd:
         self.closing = False
 
 
+# What a person does when a page fails to load: tap again, a few times.
+HTTP_TRIES = 3
+
+
+async def _join_as_a_phone(base: str, code: str, nickname: str, errors: list[str]):
+    """The QR code's link, the join form, the phone's page: three requests.
+    Every failed request (an exception or a status a person would see as an
+    error) is counted, then tried again as a person would."""
+    phone = clients.Browser(base)
+    steps = [
+        ("GET", f"/j/{code}", None, {200}),
+        ("POST", "/join/", {"code": code, "nickname": nickname}, {302}),
+        ("GET", f"/p/{code}/", None, {200}),
+    ]
+    phone.fresh = ""
+    for method, path, form, wanted in steps:
+        for _try in range(HTTP_TRIES):
+            try:
+                if form is not None:
+                    form = {**form, "csrfmiddlewaretoken": phone.cookies.get("csrftoken", "")}
+                response = await phone.request(method, path, form, timeout=60)
+            except Exception as error:  # noqa: BLE001
+                errors.append(f"{method} {path}: {type(error).__name__}: {error}"[:200])
+                await asyncio.sleep(1.0)
+                continue
+            if response.status in wanted:
+                fresh = FRESH_RE.search(response.text)
+                phone.fresh = fresh.group(1) if fresh else phone.fresh
+                break
+            errors.append(f"{method} {path}: HTTP {response.status}")
+            await asyncio.sleep(1.0)
+        else:
+            return None
+    return phone
+
+
+def live_js_backoff(attempts: int, rng: random.Random) -> float:
+    """Seconds before the next try, as static/js/live.js's onClose computes it."""
+    base = min(LIVE_JS_MAX_BACKOFF, LIVE_JS_FIRST_BACKOFF * 2**attempts)
+    return rng.uniform(0, base)
+
+
+# Keep equal to RETRY_FIRST_MS and RETRY_MAX_MS in static/js/live.js (in seconds).
+LIVE_JS_FIRST_BACKOFF = 1.0
+LIVE_JS_MAX_BACKOFF = 4.0
+
+
+async def _connect_like_live_js(
+    phone,
+    path: str,
+    failures: list[str],
+    rng: random.Random,
+    deadline: float,
+    after_a_drop: bool = False,
+    fresh: str = "",
+):
+    """Open the socket and wait for its snapshot; on failure, back off and try
+    again. Returns (socket, (arrival time, snapshot text), failed tries), the
+    socket None if it never opened before the deadline."""
+    attempts = 0
+    failed = 0
+    if after_a_drop:  # live.js waits before its first try after a drop too
+        await asyncio.sleep(live_js_backoff(0, rng))
+        attempts = 1
+    while time.monotonic() < deadline:
+        socket = None
+        try:
+            # As live.js: the page's freshness token with the first try only.
+            url, fresh = path + (f"?fresh={fresh}" if fresh else ""), ""
+            socket = await phone.websocket(url)
+            text = await asyncio.wait_for(socket.recv(), 60)
+            return socket, (time.monotonic(), text), failed
+        except Exception as error:  # noqa: BLE001
+            failures.append(f"{type(error).__name__}: {error}"[:200])
+            if socket is not None:
+                with contextlib.suppress(Exception):
+                    await socket.close()
+        failed += 1
+        await asyncio.sleep(live_js_backoff(attempts, rng))
+        attempts += 1
+    return None, None, failed
+
+
 async def main() -> None:
     crowd = Crowd()
     loop = asyncio.get_running_loop()
@@ -228,6 +415,12 @@ async def main() -> None:
         name = command.pop("cmd")
         if name == "join":
             reply(await crowd.join(**command))
+        elif name == "storm":
+            reply(await crowd.storm(**command))
+        elif name == "expect_restart":
+            reply(crowd.expect_restart())
+        elif name == "reconnected":
+            reply(await crowd.reconnected(**command))
         elif name == "baseline":
             reply(await crowd.baseline(**command))
         elif name == "arm":

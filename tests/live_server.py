@@ -12,6 +12,7 @@ test database, which the test process holds in transactions. With
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -145,6 +146,22 @@ class LiveServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+    def kill_and_restart(self, how: signal.Signals = signal.SIGKILL) -> float:
+        """Kill the server and start it again; returns the moment (monotonic)
+        its port accepted connections again."""
+        assert self.process is not None
+        self.process.send_signal(how)
+        self.process.wait(timeout=15)
+        with self.log.open("ab") as log:
+            self._spawn(log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return time.monotonic()
+            time.sleep(0.01)
+        raise RuntimeError("the server did not start again:\n" + self.log.read_text())
 
     def _wait_until_serving(self) -> None:
         deadline = time.monotonic() + 30
