@@ -1,5 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
+HTTP requests run on the process's database thread (SQLite) or a small pool
+of threads (PostgreSQL), never on a thread each (workshop/http_threads.py).
 Websockets sit behind the Origin check (AllowedHostsOriginValidator); the
 control socket also behind the session/auth middleware, so that it knows its
 facilitator (workshop/routing.py).
@@ -7,10 +9,15 @@ facilitator (workshop/routing.py).
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from .http_threads import OwnThreadsASGIHandler  # noqa: E402
+
+# Django's own handler, but on threads of the process's (workshop/http_threads.py).
+django_asgi_app = OwnThreadsASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 from uuid import UUID
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -54,6 +55,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
     audience: Audience | None = None
     hub: Hub | None = None
     connection_id: int | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' own dispatch first hops to the database thread to close
+        old connections, before every message, connect included: a phone's
+        handshake then waited behind every socket's database work, past
+        daphne's 5 s limit, in a join storm. Every database call here goes
+        through ``database_sync_to_async``, which closes them itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]

@@ -117,11 +117,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # Not kept open, as Django advises under ASGI: every HTTP request
-            # runs on a thread of its own, and a kept connection outlived its
-            # thread until the garbage collector found it (28 KiB of server
-            # memory per participant at 1,000 phones; docs/performance.md).
-            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0),
+            # Kept open: HTTP requests and sockets share the process's one
+            # database thread (HTTP_THREADS=0 below), so there is one
+            # connection. With threads of their own, each would keep one.
+            "CONN_MAX_AGE": None if env_int("HTTP_THREADS", 0) == 0 else 0,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock up front: measured, 40
                 # concurrent read-then-write transactions all succeed, where
@@ -135,6 +134,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Threads that run HTTP requests (workshop/http_threads.py). 0: the process's
+# one database thread, shared with the sockets: right for SQLite, which takes
+# one writer at a time. PostgreSQL serves several at once; keep this below
+# DATABASE_POOL_MAX, which the sockets' database thread draws on too.
+HTTP_THREADS = env_int("HTTP_THREADS", 4 if DATABASE_URL else 0)
 
 # --- Channels and cache ----------------------------------------------------
 
