@@ -58,16 +58,21 @@ NOUNS = [
 ]
 
 
-def generate(taken: set[str]) -> str:
-    """A name like "Swift Stork", made unique with a number if need be.
+def candidates(count: int = 20) -> list[str]:
+    """Names like "Swift Stork", at random and all different.
 
     The nouns are migratory animals, fitting the workshop's theme.
     """
-    for _ in range(20):
+    names: list[str] = []
+    while len(names) < count:
         name = f"{secrets.choice(ADJECTIVES)} {secrets.choice(NOUNS)}"
-        if name not in taken:
-            return name
-    base = f"{secrets.choice(ADJECTIVES)} {secrets.choice(NOUNS)}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def numbered(base: str, taken: set[str]) -> str:
+    """``base`` with the smallest number from 2 that is not in ``taken``."""
     n = 2
     while f"{base} {n}" in taken:
         n += 1

@@ -286,9 +286,13 @@ def _group_of(session: WorkshopSession, group_id: int | str) -> Group:
 # --- participants --------------------------------------------------------------
 
 
-def find_joinable_session(raw_code: str) -> WorkshopSession:
-    code = normalise_code(raw_code)
-    session = WorkshopSession.objects.filter(code=code).first()
+def find_joinable_session(raw_code: str, *, for_update: bool = False) -> WorkshopSession:
+    """The session a join code names; ``for_update``: under its row lock
+    (SQLite: the IMMEDIATE transaction), read once."""
+    sessions = (
+        WorkshopSession.objects.select_for_update() if for_update else WorkshopSession.objects
+    )
+    session = sessions.filter(code=normalise_code(raw_code)).first()
     if session is None:
         raise NotFound("unknown_code", _("No workshop has this code. Check it on the big screen."))
     if session.is_ended:
@@ -298,33 +302,49 @@ def find_joinable_session(raw_code: str) -> WorkshopSession:
 
 @transaction.atomic
 def join_session(raw_code: str, *, nickname: str = "", language: str = "en") -> Participant:
-    session = _locked(find_joinable_session(raw_code))
+    """A new participant. Three statements when the nickname is given (the
+    session under its lock, the smallest group, the insert), one more when it
+    is made up: a whole room joins within seconds, one writer at a time, so
+    every statement counts. A nickname in use fails the insert (the unique
+    constraint), which rolls the whole join back."""
+    session = find_joinable_session(raw_code, for_update=True)
     if session.joining_locked:
         raise DomainError("joining_locked", _("The facilitator has closed joining for now."))
     nickname = " ".join(nickname.split())
     if len(nickname) > NICKNAME_MAX_LENGTH:
         raise DomainError("nickname_too_long", _("A nickname has at most 40 characters."))
-    taken = set(session.participants.values_list("nickname", flat=True))
-    if nickname and nickname in taken:
-        raise DomainError("nickname_taken", _("Someone already uses this nickname. Try another."))
-    nickname = nickname or nicknames.generate(taken)
+    nickname = nickname or _made_up_nickname(session)
     group = None
     if session.group_mode == WorkshopSession.GroupMode.BALANCED:
         group = _smallest_group(session)
     try:
-        with transaction.atomic():
-            participant = Participant.objects.create(
-                session=session,
-                nickname=nickname,
-                group=group,
-                language=language if language in LANGUAGE_CODES else "en",
-            )
+        participant = Participant.objects.create(
+            session=session,
+            nickname=nickname,
+            group=group,
+            language=language if language in LANGUAGE_CODES else "en",
+        )
     except IntegrityError:
         raise DomainError(
             "nickname_taken", _("Someone already uses this nickname. Try another.")
         ) from None
     live.changed(session.pk, "room")
     return participant
+
+
+def _made_up_nickname(session: WorkshopSession) -> str:
+    """A friendly name nobody in the session has, without reading every
+    nickname of a large room: a few random names, then a number if need be."""
+    candidates = nicknames.candidates()
+    taken = set(
+        session.participants.filter(nickname__in=candidates).values_list("nickname", flat=True)
+    )
+    free = [name for name in candidates if name not in taken]
+    if free:
+        return free[0]
+    base = candidates[0]
+    numbered = session.participants.filter(nickname__startswith=base + " ")
+    return nicknames.numbered(base, set(numbered.values_list("nickname", flat=True)))
 
 
 @transaction.atomic

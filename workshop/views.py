@@ -15,6 +15,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -269,7 +270,7 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     if request.method == "GET":
         if code and _get_participant(request, code):
             return redirect("workshop:participant", code=code)
-        return render(request, "workshop/join.html", {"form": JoinForm(initial={"code": code})})
+        return _join_page(request, code)
     form = JoinForm(request.POST)
     if not form.is_valid():
         return render(request, "workshop/join.html", {"form": form}, status=400)
@@ -296,6 +297,48 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     response = redirect("workshop:participant", code=participant.session.code)
     identity.set_participant_cookie(response, participant.session.code, participant.public_id)
     return response
+
+
+# Stands for the CSRF token in a join page kept in the cache.
+_TOKEN_SLOT = "csrf-token-slot-" + "x" * 48
+JOIN_PAGE_SECONDS = 60
+
+
+def _join_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The empty join form. A whole room opens it within seconds of the QR
+    code going up, and it is the same page for everyone who reads a
+    language, but for the CSRF token: rendered once per language and code,
+    kept a minute, and each request's own token put in (the page render was
+    the costliest part of a join in the join storm, docs/performance.md)."""
+    if request.GET:  # the language switch sends the full path back: only cache plain links
+        return render(request, "workshop/join.html", {"form": JoinForm(initial={"code": code})})
+    key = f"join-page:{translation.get_language()}:{code}"
+    html = _cached_or(key, lambda: _render_join_page(request, code))
+    response = HttpResponse(html.replace(_TOKEN_SLOT, get_token(request)))
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
+def _render_join_page(request: HttpRequest, code: str) -> str:
+    context = {"form": JoinForm(initial={"code": code}), "csrf_token": _TOKEN_SLOT}
+    return render_to_string("workshop/join.html", context, request)
+
+
+def _cached_or(key: str, render_page: Callable[[], str]) -> str:
+    """The cached text, or a fresh render kept for JOIN_PAGE_SECONDS. The
+    cache is Redis on the scale-out set-up: while it is away, pages render."""
+    try:
+        html = cache.get(key)
+    except Exception as error:
+        logger.warning("cache unavailable, rendering the page: %r", error)
+        return render_page()
+    if html is None:
+        html = render_page()
+        try:
+            cache.set(key, html, JOIN_PAGE_SECONDS)
+        except Exception as error:
+            logger.warning("cache unavailable, page not kept: %r", error)
+    return html
 
 
 @require_GET
