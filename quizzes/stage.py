@@ -72,9 +72,28 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
     return {"quiz": quiz}
 
 
+def participant_key(target: RenderTarget) -> Any:
+    """What of a phone's question stage is its own: the answer it gave (and
+    whether it was right). Phones that gave none, or the same one, share a
+    render. A running countdown carries the server's clock at render time,
+    so while one runs each phone gets its own."""
+    step = target.step
+    if step is None or not step.question_id or target.participant is None:
+        return None
+    run = services.run_for_step(target.session, step)
+    if run is None:
+        return None
+    if run.closes_at is not None and services.is_accepting(run):
+        return step_kinds.NOT_SHAREABLE
+    mine = services.participant_answer(run, target.participant)
+    return None if mine is None else (json.dumps(mine.value), mine.is_correct)
+
+
 def register() -> None:
     step_kinds.register(
-        step_kinds.StepKindSpec("question", "steps/question", context=question_context)
+        step_kinds.StepKindSpec(
+            "question", "steps/question", context=question_context, participant_key=participant_key
+        )
     )
     # Nested regions: a tally push re-renders these, never the whole stage.
     register_region(SCREEN, "quiz-results", "quizzes/regions/screen-results.html")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import parse_qs
 from uuid import UUID
 
 from channels.consumer import get_handler_name
@@ -87,12 +88,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
         )
         self.hub = await get_hub()
         await self.hub.add(self, self.audience)
-        if participant is not None:
-            self.connection_id = await database_sync_to_async(presence.add_connection)(
-                self.hub.process_id, participant
-            )
-            await live.achanged(session.pk, "presence")
-        await self._send_snapshot(session, participant)
+        if participant is None:
+            await self._send_snapshot(session, None)
+            return
+        # The page just loaded and nothing it shows changed since: no snapshot.
+        # Checked after joining the hub, so a change from now on comes as a push.
+        fresh = _query_value(self.scope, "fresh")
+        page_is_current = bool(fresh) and fresh == self.hub.freshness(session.pk)
+        # One trip to the database thread for both: in a join storm every
+        # trip waits behind every other phone's.
+        self.connection_id, regions = await database_sync_to_async(_connect_participant)(
+            self.hub, session, self.audience, participant, not page_is_current
+        )
+        await self._send_regions(regions)
+        await live.achanged(session.pk, "presence")
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None and self.audience is not None:
@@ -179,9 +188,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self, session: WorkshopSession, participant: Participant | None
     ) -> None:
         assert self.audience is not None
-        regions = await database_sync_to_async(render_regions)(
-            session, self.audience, None, participant
-        )
+        if participant is not None and self.hub is not None:
+            regions = await database_sync_to_async(self.hub.participant_regions)(
+                session, self.audience, participant
+            )
+        else:
+            regions = await database_sync_to_async(render_regions)(
+                session, self.audience, None, participant
+            )
+        await self._send_regions(regions)
+
+    async def _send_regions(self, regions: list[dict[str, Any]]) -> None:
         await self.send(
             text_data=json.dumps({"t": "regions", "regions": regions, "snapshot": True})
         )
@@ -280,22 +297,23 @@ def _clean_text(text: str) -> bool:
 def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Participant | None]:
     """Who may open which socket. Raises DomainError, changes nothing."""
     if role == PARTICIPANT:
-        session = WorkshopSession.objects.filter(code=key).first()
-        if session is None:
-            # The same answer as for a real code without a cookie: otherwise this
-            # socket would tell which codes exist, past the join form's rate limit.
-            raise DomainError("not_joined", "Join the workshop first.")
+        # One query: a phone's connect is one of a thousand in a join storm.
+        # An unknown code gets the same answer as a real one without a cookie:
+        # otherwise this socket would tell which codes exist, past the join
+        # form's rate limit.
         public_id = identity.participant_id_from_cookies(scope.get("cookies", {}), key)
         participant = (
-            Participant.objects.select_related("session")
-            .filter(session=session, public_id=public_id)
+            Participant.objects.select_related(
+                "session", "session__current_step", "session__template", "group"
+            )
+            .filter(session__code=key, public_id=public_id)
             .first()
             if public_id
             else None
         )
         if participant is None:
             raise DomainError("not_joined", "Join the workshop first.")
-        return session, participant
+        return participant.session, participant
     try:
         session = WorkshopSession.objects.get(public_id=UUID(key))
     except (ValueError, WorkshopSession.DoesNotExist):
@@ -305,6 +323,24 @@ def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Parti
     if role not in (SCREEN, CONTROL):
         raise DomainError("unknown_session", "No such view.")
     return session, None
+
+
+def _connect_participant(
+    hub: Hub,
+    session: WorkshopSession,
+    audience: Audience,
+    participant: Participant,
+    snapshot: bool,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Count the participant as connected and render their snapshot, if needed."""
+    connection_id = presence.add_connection(hub.process_id, participant)
+    regions = hub.participant_regions(session, audience, participant) if snapshot else []
+    return connection_id, regions
+
+
+def _query_value(scope: dict, name: str) -> str:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
+    return values[0] if values else ""
 
 
 def _reload_participant(

@@ -24,19 +24,29 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from . import live, presence, quiet_gc, step_kinds
-from .regions import PARTICIPANT, Audience, render_regions, warm_up
+from .regions import (
+    PARTICIPANT,
+    Audience,
+    RenderTarget,
+    regions_of,
+    render_regions,
+    warm_up,
+)
 
 if TYPE_CHECKING:
     from .consumers import LiveConsumer
+    from .models import Participant, WorkshopSession
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +83,8 @@ class Hub:
         self._unjoined: set[int] = set()
         self._rejoin_soon = asyncio.Event()
         self.collector = quiet_gc.QuietCollector()
+        self.shared = SharedRenders()
+        self.instance = uuid4().hex[:12]
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -114,6 +126,8 @@ class Hub:
             if not by_audience:
                 del self.sockets[audience.session_id]
                 self._unjoined.discard(audience.session_id)
+                # Its changes are no longer heard here: nothing of it may be reused.
+                self.shared.drop(audience.session_id)
                 await self._leave(audience.session_id)
 
     async def _join(self, session_id: int) -> bool:
@@ -125,6 +139,7 @@ class Hub:
         except Exception as error:
             logger.warning("could not join the group of session %s: %r", session_id, error)
             self._unjoined.add(session_id)
+            self.shared.drop(session_id)
             self._rejoin_soon.set()
             return False
         self._unjoined.discard(session_id)
@@ -161,6 +176,9 @@ class Hub:
     def invalidate(self, session_id: int, topics: list[str], participant_id: int | None) -> None:
         if session_id not in self.sockets:
             return
+        if participant_id is not None or _touches_participants(topics):
+            # Before anything renders again: no phone may get what this change outdates.
+            self.shared.drop(session_id)
         if participant_id is not None:
             self._spawn(self._refresh_participant(session_id, participant_id))
             return
@@ -258,7 +276,50 @@ class Hub:
 
     def _lost_layer(self) -> None:
         self._unjoined.update(self.sockets)
+        for session_id in self.sockets:
+            self.shared.drop(session_id)
         self._rejoin_soon.set()
+
+    # --- snapshots ---------------------------------------------------------------
+
+    def hears(self, session_id: int) -> bool:
+        """Whether every change of the session reaches this process now."""
+        return session_id in self.sockets and session_id not in self._unjoined
+
+    def freshness(self, session_id: int) -> str:
+        """A token a phone's page carries to its first socket connect: the same
+        token then means nothing the page shows has changed meanwhile (no
+        change for participants reached this hub, which heard them all), so
+        the socket needs no snapshot. Taken before the page renders. Empty
+        when this hub cannot tell."""
+        if not self.hears(session_id):
+            return ""
+        return f"{self.instance}.{self.shared.generation(session_id)}"
+
+    def participant_regions(
+        self, session: WorkshopSession, audience: Audience, participant: Participant
+    ) -> list[dict[str, Any]]:
+        """A participant's regions for a snapshot or a page load (call on the
+        database thread). The regions every phone of the audience sees alike
+        come from one shared render; the personal ones (``me``) are rendered
+        for this participant alone.
+
+        Precondition for a snapshot: the socket is already in the hub, so a
+        change that the shared render predates reaches it as a push, with a
+        newer version that replaces it.
+        """
+        shared_names = [n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS]
+        generation = self.shared.generation(session.pk)
+        key = _snapshot_key(session, audience, participant, shared_names)
+        reusable = key is not None and self.hears(session.pk)
+        shared = self.shared.get(session.pk, key) if reusable else None
+        if shared is None:
+            shared = render_regions(session, audience, shared_names, participant)
+            if reusable:
+                self.shared.put(session.pk, generation, key, shared)
+        personal = render_regions(session, audience, list(PERSONAL_REGIONS), participant)
+        by_name = {region["id"]: region for region in [*shared, *personal]}
+        return [by_name[name] for name in regions_of(PARTICIPANT) if name in by_name]
 
     async def _keep_groups(self) -> None:
         """Keep this process in the groups of the sessions it serves.
@@ -302,6 +363,74 @@ class Hub:
                 await consumer.resync()
             except Exception:  # that socket is closing: its disconnect cleans up
                 logger.exception("could not resync a socket of session %s", session_id)
+
+
+class SharedRenders:
+    """Participant regions rendered once per view of a session and reused by
+    every phone that connects or loads its page with that same view.
+
+    A join storm or a restart brings hundreds of phones within seconds, and
+    nearly all of a group and language see the same stage. Entries are kept
+    only while the hub hears every change of their session (``Hub.hears``);
+    each change for participants drops them, and a render that started
+    before a drop is not stored (the generation moved on). Used from the
+    event loop (drops) and the database thread (gets and puts): hence a lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[int, dict[Hashable, list[dict[str, Any]]]] = {}
+        self._generation: dict[int, int] = defaultdict(int)
+
+    def generation(self, session_id: int) -> int:
+        with self._lock:
+            return self._generation[session_id]
+
+    def get(self, session_id: int, key: Hashable) -> list[dict[str, Any]] | None:
+        with self._lock:
+            return self._entries.get(session_id, {}).get(key)
+
+    def put(
+        self, session_id: int, generation: int, key: Hashable, regions: list[dict[str, Any]]
+    ) -> None:
+        with self._lock:
+            if self._generation[session_id] == generation:
+                self._entries.setdefault(session_id, {})[key] = regions
+
+    def drop(self, session_id: int) -> None:
+        with self._lock:
+            self._generation[session_id] += 1
+            self._entries.pop(session_id, None)
+
+
+# Participant regions that show the participant themselves: never shared.
+PERSONAL_REGIONS = ("me",)
+
+
+def _touches_participants(topics: list[str]) -> bool:
+    if "all" in topics or "members" in topics:
+        return True
+    return any(
+        kind == PARTICIPANT
+        for topic in topics
+        for (kind, _name) in live.TOPIC_REGIONS.get(topic, ())
+    )
+
+
+def _snapshot_key(
+    session: WorkshopSession, audience: Audience, participant: Participant, names: list[str]
+) -> Hashable | None:
+    """Participants with equal keys see the same shared regions; None: this
+    participant's view cannot be shared (see StepKindSpec.participant_key)."""
+    step = session.current_step
+    kind = step_kinds.get(step.kind if step else "lobby")
+    personal: Hashable = None
+    if kind.participant_key is not None:
+        group = next((g for g in session.groups.all() if g.pk == audience.group_id), None)
+        personal = kind.participant_key(RenderTarget(session, audience, step, group, participant))
+        if personal is step_kinds.NOT_SHAREABLE:
+            return None
+    return (_render_key(session, audience, [(PARTICIPANT, n) for n in names]), personal)
 
 
 def load_session(session_id: int):
@@ -380,6 +509,13 @@ async def get_hub() -> Hub:
             await hub.start()
             _hubs[loop] = hub
     return _hubs[loop]
+
+
+def serving_hub() -> Hub | None:
+    """This process's hub, for code on a thread of its own (a page view);
+    None where no event loop serves sockets (a test client, a command)."""
+    hubs = list(_hubs.values())
+    return hubs[0] if len(hubs) == 1 else None
 
 
 def forget_hubs() -> None:

@@ -7,7 +7,7 @@ steps show as a clearly marked placeholder.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from .regions import RenderTarget
 
 StepContextFn = Callable[["RenderTarget"], dict[str, Any]]
+ParticipantKeyFn = Callable[["RenderTarget"], Hashable]
+# A participant_key meaning: render this participant's stage for them alone.
+NOT_SHAREABLE = object()
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class StepKindSpec:
     # True when participants of different groups see different things (the exercise).
     per_group: bool = False
     context: StepContextFn | None = None
+    # For kinds whose phone stage shows something of the participant's own
+    # (their answer): what it depends on. Phones with equal keys share one
+    # render of their stage (workshop/hub.py, SharedRenders); NOT_SHAREABLE
+    # keeps it personal. None: the stage is the same for the whole audience.
+    participant_key: ParticipantKeyFn | None = None
 
     def template_for(self, audience: str) -> str:
         return f"{self.template_dir}/{audience}.html"

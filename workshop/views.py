@@ -24,7 +24,7 @@ from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import identity, services
+from . import hub, identity, services
 from .errors import DomainError
 from .forms import GroupsForm, JoinForm, NewSessionForm
 from .models import Participant, WorkshopSession, WorkshopTemplate
@@ -347,8 +347,14 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
     if participant is None:
         return redirect("workshop:join_code", code=code)
     session = participant.session
+    serving = hub.serving_hub()
+    # Taken before reading anything: see Hub.freshness.
+    fresh = serving.freshness(session.pk) if serving is not None else ""
     with translation.override(participant.language):
+        # Rendered with the request, not shared with the sockets' renders: its
+        # forms carry a CSRF token and work without JavaScript.
         context = region_context(session, audience_for_participant(participant), participant)
+        context["fresh"] = fresh
         return _rendered(request, "workshop/participant.html", context)
 
 

@@ -49,9 +49,15 @@
     body.classList.toggle("is-offline", visible);
   }
 
+  // The page's token of freshness goes with its first connect only: a page
+  // that nothing has changed since needs no snapshot (workshop/hub.py). A
+  // later connect may have missed pushes, so it always gets one.
+  var fresh = body && body.dataset.liveFresh;
   function url() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    return scheme + location.host + liveUrl;
+    var query = fresh ? "?fresh=" + encodeURIComponent(fresh) : "";
+    fresh = "";
+    return scheme + location.host + liveUrl + query;
   }
 
   function connect() {
@@ -80,10 +86,18 @@
     // A short blip should not flash a banner; a real outage should show one.
     clearTimeout(bannerTimer);
     bannerTimer = setTimeout(function () { setBanner(true); }, attempts === 0 ? 1500 : 0);
-    var base = Math.min(30000, 500 * Math.pow(2, attempts));
-    var delay = base / 2 + Math.random() * base / 2; // jitter: no thundering herd after a restart
     attempts += 1;
-    retryTimer = setTimeout(connect, delay);
+    retryTimer = setTimeout(connect, retryDelay(attempts));
+  }
+
+  // Full jitter, anywhere from 0 to a ceiling that doubles up to RETRY_MAX_MS:
+  // after a restart the room's phones come back spread over a few seconds
+  // instead of in waves, and none waits long once the server listens again
+  // (docs/performance.md). Keep bench/worker.py's copy in step.
+  var RETRY_FIRST_MS = 1000;
+  var RETRY_MAX_MS = 4000;
+  function retryDelay(attempt) {
+    return Math.random() * Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, attempt - 1));
   }
 
   function reconnectNow() {

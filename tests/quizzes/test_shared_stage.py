@@ -1,0 +1,45 @@
+"""A question's stage on the phones: one render shared by the phones that
+see the same thing (workshop/hub.py, SharedRenders), their own answer apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizzes import services as quiz_services
+
+from ..scale.test_join_storm import _count_renders, _hub_hearing, _regions_of
+from .conftest import go_to_question
+
+
+@pytest.mark.django_db
+def test_phones_that_answered_differently_see_their_own_answer(
+    quiz_session, facilitator, players, monkeypatch
+):
+    session = go_to_question(quiz_session, "t-founded", facilitator)
+    run = quiz_services.open_question(session, facilitator)
+    choice = run.question.choices.first()
+    first_group = [p for p in players if p.group_id == players[0].group_id]
+    answered, silent = first_group[:2]
+    elsewhere = next(p for p in players if p.group_id != answered.group_id)
+    for phone in (answered, elsewhere):  # the same answer, from two groups
+        quiz_services.submit_answer(phone.pk, session.pk, run.pk, [choice.pk], f"c{phone.pk}")
+    hub = _hub_hearing(session)
+    rendered = _count_renders(monkeypatch)
+
+    pages = {p.pk: _regions_of(hub, p)["stage"] for p in (answered, silent, elsewhere)}
+
+    assert rendered.count(("stage",)) == 2  # one per answer given (none, this choice)
+    assert f'data-mine="[{choice.pk}]"' in pages[answered.pk]
+    assert "data-mine" not in pages[silent.pk]
+    assert pages[elsewhere.pk] == pages[answered.pk]
+
+
+@pytest.mark.django_db
+def test_a_running_countdown_is_never_shared(quiz_session, facilitator, players, monkeypatch):
+    session = go_to_question(quiz_session, "t-founded", facilitator)
+    quiz_services.open_question(session, facilitator, timer_seconds=60)
+    hub = _hub_hearing(session)
+    rendered = _count_renders(monkeypatch)
+    for phone in players[:2]:
+        _regions_of(hub, phone)
+    assert rendered.count(("stage",)) == 2  # each carries the server's clock of its render

@@ -1,0 +1,317 @@
+"""What keeps a join storm short: a whole room scanning the QR code at once.
+
+The behaviour behind the benchmark's join and reconnect figures (bench/run.py
+prints the figures; nothing here times): HTTP on threads the process owns,
+sockets accepted before any database work, one render of a stage shared by
+the phones of an audience, no snapshot for a page that is still current,
+and a join page rendered once per language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import HttpCommunicator, WebsocketCommunicator
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from workshop import hub as hub_module
+from workshop import nicknames, services, views
+from workshop.asgi import application
+from workshop.models import Participant
+from workshop.regions import CONTROL, SCREEN, Audience, audience_for_participant
+
+from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
+
+# --- HTTP on the process's own threads -----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_http_requests_never_get_a_thread_each(session, monkeypatch):
+    threads: list[threading.Thread] = []
+    real = services.normalise_code
+
+    def spy(raw: str) -> str:
+        threads.append(threading.current_thread())
+        return real(raw)
+
+    monkeypatch.setattr(services, "normalise_code", spy)
+    requests = [HttpCommunicator(application, "GET", f"/j/{session.code}") for _ in range(20)]
+    responses = await asyncio.gather(*(r.get_response(timeout=30) for r in requests))
+
+    assert [r["status"] for r in responses] == [200] * 20
+    database_thread = await database_sync_to_async(threading.current_thread)()
+    if settings.HTTP_THREADS == 0:  # SQLite: the sockets' database thread, and only it
+        assert set(threads) == {database_thread}
+    else:  # PostgreSQL: a pool of its own, never more threads than it has
+        assert len(set(threads)) <= settings.HTTP_THREADS
+        assert all(t.name.startswith("http") for t in threads)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_is_accepted_while_the_database_thread_is_busy(session, participant):
+    """Channels' own dispatch waited for the database thread before the
+    handshake: in a join storm phones missed daphne's 5 s limit."""
+    release = threading.Event()
+    busy = asyncio.ensure_future(database_sync_to_async(release.wait)(30))
+    phone = WebsocketCommunicator(
+        application,
+        f"/ws/participant/{session.code}/",
+        headers=[ORIGIN, HOST, _cookie_header(participant)],
+    )
+    try:
+        connected, _ = await phone.connect(timeout=5)
+        assert connected and not busy.done()
+    finally:
+        release.set()
+    await busy
+    snapshot = await phone.receive_json_from(timeout=10)
+    assert snapshot["snapshot"] and snapshot["regions"]
+    await phone.disconnect()
+
+
+# --- one render of a stage for the phones of an audience ------------------------------
+
+
+class FakeSocket:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    async def push_text(self, text: str) -> None:
+        self.texts.append(text)
+
+
+def _hub_hearing(session) -> hub_module.Hub:
+    """A hub that serves a socket of the session, so it hears its changes."""
+    hub = hub_module.Hub()
+    hub.sockets[session.pk][Audience(SCREEN, session.pk)].add(FakeSocket())
+    return hub
+
+
+def _count_renders(monkeypatch) -> list[tuple[str, ...]]:
+    rendered: list[tuple[str, ...]] = []
+    real = hub_module.render_regions
+
+    def spy(session, audience, names=None, participant=None):
+        rendered.append(tuple(names or ()))
+        return real(session, audience, names, participant)
+
+    monkeypatch.setattr(hub_module, "render_regions", spy)
+    return rendered
+
+
+def _regions_of(hub, participant) -> dict[str, str]:
+    participant = Participant.objects.select_related("session__current_step").get(pk=participant.pk)
+    regions = hub.participant_regions(
+        participant.session, audience_for_participant(participant), participant
+    )
+    return {region["id"]: region["html"] for region in regions}
+
+
+def _join(session, count: int) -> list[Participant]:
+    return [services.join_session(session.code, nickname=f"p{n}") for n in range(count)]
+
+
+@pytest.mark.django_db
+def test_phones_of_one_audience_share_one_render_of_their_stage(session, facilitator, monkeypatch):
+    services.move_by(session, 1, facilitator)
+    phones = [p for p in _join(session, 6) if p.group_id == session.groups.first().pk]
+    hub = _hub_hearing(session)
+    rendered = _count_renders(monkeypatch)
+
+    pages = [_regions_of(hub, phone) for phone in phones]
+
+    assert rendered.count(("stage",)) == 1
+    assert rendered.count(("me",)) == len(phones)
+    assert len({page["stage"] for page in pages}) == 1
+    assert "Who is IOM?" in pages[0]["stage"]
+    for phone, page in zip(phones, pages, strict=True):
+        assert phone.nickname in page["me"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_change_for_participants_is_never_served_from_an_older_render(session, facilitator):
+    phone = (await database_sync_to_async(_join)(session, 1))[0]
+    hub = _hub_hearing(session)
+    assert "Welcome" in (await database_sync_to_async(_regions_of)(hub, phone))["stage"]
+
+    await database_sync_to_async(services.move_by)(session, 1, facilitator)
+    hub.invalidate(session.pk, ["step"], None)  # what the channel layer brings
+
+    assert "Who is IOM?" in (await database_sync_to_async(_regions_of)(hub, phone))["stage"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_changes_that_phones_do_not_see_keep_the_shared_render(session, monkeypatch):
+    phone = (await database_sync_to_async(_join)(session, 1))[0]
+    hub = _hub_hearing(session)
+    rendered = _count_renders(monkeypatch)
+    await database_sync_to_async(_regions_of)(hub, phone)
+    hub.invalidate(session.pk, ["room", "presence"], None)  # joins and connections
+    await database_sync_to_async(_regions_of)(hub, phone)
+    assert rendered.count(("stage",)) == 1
+
+
+def test_a_render_begun_before_a_change_is_not_kept():
+    shared = hub_module.SharedRenders()
+    generation = shared.generation(7)
+    shared.drop(7)  # a change arrives while the render runs
+    shared.put(7, generation, "key", [{"id": "stage", "v": 1, "html": "old"}])
+    assert shared.get(7, "key") is None
+
+
+@pytest.mark.django_db
+def test_a_hub_that_does_not_hear_the_session_shares_nothing(session, monkeypatch):
+    phone = _join(session, 1)[0]
+    hub = hub_module.Hub()  # no socket of the session: its changes may not reach this hub
+    rendered = _count_renders(monkeypatch)
+    _regions_of(hub, phone)
+    _regions_of(hub, phone)
+    assert rendered.count(("stage",)) == 2
+    assert hub.freshness(session.pk) == ""
+
+
+# --- no snapshot for a page that is still current ---------------------------------------
+
+
+async def _screen(session) -> WebsocketCommunicator:
+    screen = WebsocketCommunicator(
+        application, f"/ws/screen/{session.public_id}/", headers=[ORIGIN, HOST]
+    )
+    connected, _ = await screen.connect(timeout=10)
+    assert connected
+    await screen.receive_json_from(timeout=10)
+    return screen
+
+
+async def _phone_snapshot(session, participant, fresh: str) -> tuple[WebsocketCommunicator, dict]:
+    phone = WebsocketCommunicator(
+        application,
+        f"/ws/participant/{session.code}/?fresh={fresh}",
+        headers=[ORIGIN, HOST, _cookie_header(participant)],
+    )
+    connected, _ = await phone.connect(timeout=10)
+    assert connected
+    return phone, await phone.receive_json_from(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_phone_whose_page_is_current_gets_an_empty_snapshot(session, participant):
+    screen = await _screen(session)  # the hub now hears the session
+    page = await database_sync_to_async(_participant_page)(participant)
+    hub = await hub_module.get_hub()
+    fresh = hub.freshness(session.pk)
+    assert fresh and f'data-live-fresh="{fresh}"' in page
+
+    phone, snapshot = await _phone_snapshot(session, participant, fresh)
+
+    assert snapshot == {"t": "regions", "regions": [], "snapshot": True}
+    await phone.disconnect()
+    await screen.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_change_since_the_page_brings_the_whole_snapshot(session, participant, facilitator):
+    screen = await _screen(session)
+    hub = await hub_module.get_hub()
+    fresh = hub.freshness(session.pk)
+    await database_sync_to_async(services.move_by)(session, 1, facilitator)
+    await _receive_region(screen, "stage")  # the hub has heard of the change
+
+    phone, snapshot = await _phone_snapshot(session, participant, fresh)
+
+    stage = {r["id"]: r["html"] for r in snapshot["regions"]}["stage"]
+    assert "Who is IOM?" in stage
+    await phone.disconnect()
+    await screen.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_token_from_another_hub_brings_the_whole_snapshot(session, participant):
+    screen = await _screen(session)
+    hub = await hub_module.get_hub()
+    stale = "another-process." + hub.freshness(session.pk).split(".")[1]
+    phone, snapshot = await _phone_snapshot(session, participant, stale)
+    assert {r["id"] for r in snapshot["regions"]} == {"stage", "me"}
+    await phone.disconnect()
+    await screen.disconnect()
+
+
+def _participant_page(participant) -> str:
+    client = Client()
+    client.cookies.load(dict([_cookie_header(participant)[1].decode().split("=", 1)]))
+    response = client.get(f"/p/{participant.session.code}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- the join page and the join --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_join_page_is_rendered_once_and_each_phone_gets_its_own_token(session, monkeypatch):
+    renders: list[str] = []
+    real = views._render_join_page
+    monkeypatch.setattr(views, "_render_join_page", lambda *a: renders.append("render") or real(*a))
+    phones = [Client(enforce_csrf_checks=True) for _ in range(3)]
+    pages = [phone.get(f"/j/{session.code}").content.decode() for phone in phones]
+
+    assert len(renders) == 1
+    tokens = [phone.cookies["csrftoken"].value for phone in phones]
+    assert len(set(tokens)) == 3
+    assert all(views._TOKEN_SLOT not in page for page in pages)
+    for n, (phone, page) in enumerate(zip(phones, pages, strict=True)):
+        token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        joined = phone.post(
+            "/join/", {"code": session.code, "nickname": f"n{n}", "csrfmiddlewaretoken": token}
+        )
+        assert joined.status_code == 302
+    assert session.participants.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_join_page_still_opens_while_the_cache_is_away(session, monkeypatch):
+    def away(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(views.cache, "get", away)
+    monkeypatch.setattr(views.cache, "set", away)
+    response = Client().get(f"/j/{session.code}")
+    assert response.status_code == 200
+    assert views._TOKEN_SLOT not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_join_with_a_nickname_takes_a_few_statements_whatever_the_room_size(session):
+    _join(session, 40)
+    with CaptureQueriesContext(connection) as queries:
+        services.join_session(session.code, nickname="Late")
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # The session under its lock, the smallest group, the insert.
+    assert len(statements) == 3, statements
+
+
+@pytest.mark.django_db
+def test_a_made_up_nickname_gets_a_number_when_the_random_ones_are_taken(session, monkeypatch):
+    for name in ("Calm Crane", "Keen Otter", "Calm Crane 2"):
+        services.join_session(session.code, nickname=name)
+    monkeypatch.setattr(nicknames, "candidates", lambda: ["Calm Crane", "Keen Otter"])
+    assert services.join_session(session.code).nickname == "Calm Crane 3"
+    monkeypatch.setattr(nicknames, "candidates", lambda: ["Calm Crane", "Wise Swan"])
+    assert services.join_session(session.code).nickname == "Wise Swan"
+
+
+@pytest.mark.django_db
+def test_a_taken_nickname_changes_nothing(session):
+    services.join_session(session.code, nickname="Amina")
+    with pytest.raises(services.DomainError) as error:
+        services.join_session(session.code, nickname="Amina")
+    assert error.value.code == "nickname_taken"
+    assert session.participants.filter(nickname="Amina").count() == 1
