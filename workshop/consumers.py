@@ -21,7 +21,7 @@ from django.utils import translation
 
 from . import identity, live, presence, services
 from .errors import DomainError
-from .hub import Hub, get_hub, load_session
+from .hub import Hub, get_hub, load_session, within_send_limit
 from .models import Participant, WorkshopSession
 from .regions import (
     CONTROL,
@@ -199,9 +199,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._send_regions(regions)
 
     async def _send_regions(self, regions: list[dict[str, Any]]) -> None:
-        await self.send(
-            text_data=json.dumps({"t": "regions", "regions": regions, "snapshot": True})
-        )
+        assert self.audience is not None
+        text = json.dumps({"t": "regions", "regions": regions, "snapshot": True})
+        await self.send(text_data=within_send_limit(text, self.audience))
 
     def _language(self) -> str:
         """The language this socket's people read: the participant's own, or

@@ -33,6 +33,7 @@ from uuid import UUID, uuid4
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from . import live, presence, quiet_gc, step_kinds
 from .regions import (
@@ -245,6 +246,7 @@ class Hub:
                     session_id, batch, wanted
                 )
                 for audience, text in payloads.items():
+                    text = within_send_limit(text, audience)
                     for consumer in list(self.sockets.get(session_id, {}).get(audience, ())):
                         await consumer.push_text(text)
         except Exception:
@@ -526,6 +528,29 @@ def forget_hubs() -> None:
     _hubs.clear()
     _start_lock.clear()
     quiet_gc.give_back()  # the cancelled tasks may never run again
+
+
+# What a screen does with a push that would pass the server's send limit.
+RELOAD = json.dumps({"t": "reload"})
+
+
+def within_send_limit(text: str, audience: Audience) -> str:
+    """The text, or, when it would pass what the server sends in one message
+    (daphne drops such a message with no more than a debug line), an error in
+    the log and a short message that makes the screen load the page afresh
+    over HTTP, where no such limit applies."""
+    if len(text) * 4 <= settings.WEBSOCKET_MAX_SEND_BYTES:  # UTF-8: at most 4 bytes a character
+        return text
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= settings.WEBSOCKET_MAX_SEND_BYTES:
+        return text
+    logger.error(
+        "a push of %d bytes to %s passes the %d-byte send limit: told to reload",
+        size,
+        audience.key,
+        settings.WEBSOCKET_MAX_SEND_BYTES,
+    )
+    return RELOAD
 
 
 def payload(**message: Any) -> str:

@@ -238,6 +238,9 @@ JOIN_RATE_WINDOW = env_int("JOIN_RATE_WINDOW", 600)
 # with 4009. Daphne runs with a 1 MiB limit because it applies its limit to
 # what it sends too, and a large room's control view is more than 64 KiB.
 WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 1024
+# Largest message the server sends: daphne's --websocket-max-message-size
+# (Makefile, docs/deploy.md). A bigger push is logged and replaced (hub.py).
+WEBSOCKET_MAX_SEND_BYTES = env_int("WEBSOCKET_MAX_SEND_BYTES", 1024 * 1024)
 # Days after a session ends before `manage.py purge_participants` deletes its
 # participants' data (the aggregated results stay in the report).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 30)

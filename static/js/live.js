@@ -129,6 +129,9 @@
     try { message = JSON.parse(event.data); } catch (e) { return; }
     if (message.t === "regions") {
       swapRegions(message.regions || []);
+    } else if (message.t === "reload") {
+      // What changed was too big to push (a very large room): load the page.
+      location.reload();
     } else if (message.t === "ack") {
       settle(message);
     } else if (message.t === "refused") {

@@ -252,6 +252,23 @@ def _participant_page(participant) -> str:
     return response.content.decode()
 
 
+# --- pushes past the send limit ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_push_past_the_send_limit_is_logged_and_the_screen_reloads(
+    session, settings, caplog
+):
+    settings.WEBSOCKET_MAX_SEND_BYTES = 1000  # a control stage push is several KiB
+    hub = hub_module.Hub()
+    control = FakeSocket()
+    hub.sockets[session.pk][Audience(CONTROL, session.pk)].add(control)
+    with caplog.at_level(logging.ERROR, logger="workshop.hub"):
+        await hub._render_and_push(session.pk, "step")
+    assert control.texts and set(control.texts) == {json.dumps({"t": "reload"})}
+    assert any("passes the 1000-byte send limit" in r.getMessage() for r in caplog.records)
+
+
 # --- the join page and the join --------------------------------------------------------
 
 
