@@ -303,9 +303,7 @@ def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Parti
         # form's rate limit.
         public_id = identity.participant_id_from_cookies(scope.get("cookies", {}), key)
         participant = (
-            Participant.objects.select_related(
-                "session", "session__current_step", "session__template", "group"
-            )
+            Participant.objects.select_related("session__current_step", "group")
             .filter(session__code=key, public_id=public_id)
             .first()
             if public_id

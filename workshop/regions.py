@@ -102,8 +102,11 @@ def render_regions(
     names = names if names is not None else regions_of(audience.kind)
     # The step kinds' context functions build text too (tally labels, SDG
     # names): they run in the audience's language, like the templates.
+    # A phone's own region reads nothing of the step: no step context for it
+    # alone (a snapshot renders it once per phone; the stage is shared).
+    with_step = not set(names) <= STEPLESS_REGIONS.get(audience.kind, set())
     with translation.override(_language_for(session, audience)):
-        context = _base_context(session, audience, participant, version)
+        context = _base_context(session, audience, participant, version, with_step=with_step)
         return [
             {
                 "id": name,
@@ -130,16 +133,20 @@ def _language_for(session: WorkshopSession, audience: Audience) -> str:
     return audience.language
 
 
+# Regions whose templates read nothing of the current step or its kind.
+STEPLESS_REGIONS: dict[str, set[str]] = {PARTICIPANT: {"me"}}
+
+
 def _base_context(
     session: WorkshopSession,
     audience: Audience,
     participant: Participant | None,
     version: int,
+    *,
+    with_step: bool = True,
 ) -> dict[str, Any]:
     step = session.current_step
-    group = None
-    if audience.group_id:
-        group = next((g for g in session.groups.all() if g.pk == audience.group_id), None)
+    group = _audience_group(session, audience, participant)
     target = RenderTarget(session, audience, step, group, participant)
     kind = step_kinds.get(step.kind if step else "lobby")
     context: dict[str, Any] = {
@@ -163,9 +170,23 @@ def _base_context(
     if audience.kind == CONTROL:
         context["room"] = SimpleLazyObject(lambda: _room_overview(session))
         context["step_next"] = _next_step(context["steps"], step)
-    if kind.context:
+    if kind.context and with_step:
         context.update(kind.context(target))
     return context
+
+
+def _audience_group(
+    session: WorkshopSession, audience: Audience, participant: Participant | None
+) -> Group | None:
+    if not audience.group_id:
+        return None
+    if (
+        participant is not None
+        and participant.group_id == audience.group_id
+        and Participant.group.is_cached(participant)
+    ):
+        return participant.group  # loaded with the participant: no query
+    return next((g for g in session.groups.all() if g.pk == audience.group_id), None)
 
 
 def _next_step(steps: list[Step], current: Step | None) -> Step | None:
@@ -333,13 +354,14 @@ def _register_core_topics() -> None:
     # Group membership changed: every participant socket re-subscribes and resyncs.
     register_topic("members", [])
     # Joins come in bursts (a whole room scans the QR code at once): coalesced,
-    # so 1,000 joins cost a few renders of the room, not 1,000.
+    # so 1,000 joins cost a few renders of the room, not 1,000. A count that
+    # moves once a second is live enough, and leaves the storm's time to joins.
     register_topic(
-        "room", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=0.25
+        "room", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=1.0
     )
     # Connection counts move with every phone that wakes or sleeps: coalesced.
     register_topic(
-        "presence", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=0.5
+        "presence", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=1.0
     )
 
 

@@ -254,6 +254,15 @@ def _smallest_group(session: WorkshopSession) -> Group | None:
     return session.groups.annotate(size=Count("members")).order_by("size", "position", "id").first()
 
 
+def _smallest_group_id(session: WorkshopSession) -> int | None:
+    return (
+        session.groups.annotate(size=Count("members"))
+        .order_by("size", "position", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def move_participant(
     session: WorkshopSession, participant_id: int, group_id: int | None, by
@@ -286,12 +295,20 @@ def _group_of(session: WorkshopSession, group_id: int | str) -> Group:
 # --- participants --------------------------------------------------------------
 
 
-def find_joinable_session(raw_code: str, *, for_update: bool = False) -> WorkshopSession:
+# What a join reads of its session: every column read costs, a room joins at once.
+JOIN_FIELDS = ("id", "code", "status", "joining_locked", "group_mode")
+
+
+def find_joinable_session(
+    raw_code: str, *, for_update: bool = False, only: tuple[str, ...] = ()
+) -> WorkshopSession:
     """The session a join code names; ``for_update``: under its row lock
-    (SQLite: the IMMEDIATE transaction), read once."""
-    sessions = (
-        WorkshopSession.objects.select_for_update() if for_update else WorkshopSession.objects
-    )
+    (SQLite: the IMMEDIATE transaction), read once; ``only``: just these fields."""
+    sessions = WorkshopSession.objects.all()
+    if for_update:
+        sessions = sessions.select_for_update()
+    if only:
+        sessions = sessions.only(*only)
     session = sessions.filter(code=normalise_code(raw_code)).first()
     if session is None:
         raise NotFound("unknown_code", _("No workshop has this code. Check it on the big screen."))
@@ -307,21 +324,21 @@ def join_session(raw_code: str, *, nickname: str = "", language: str = "en") -> 
     is made up: a whole room joins within seconds, one writer at a time, so
     every statement counts. A nickname in use fails the insert (the unique
     constraint), which rolls the whole join back."""
-    session = find_joinable_session(raw_code, for_update=True)
+    session = find_joinable_session(raw_code, for_update=True, only=JOIN_FIELDS)
     if session.joining_locked:
         raise DomainError("joining_locked", _("The facilitator has closed joining for now."))
     nickname = " ".join(nickname.split())
     if len(nickname) > NICKNAME_MAX_LENGTH:
         raise DomainError("nickname_too_long", _("A nickname has at most 40 characters."))
     nickname = nickname or _made_up_nickname(session)
-    group = None
+    group_id = None
     if session.group_mode == WorkshopSession.GroupMode.BALANCED:
-        group = _smallest_group(session)
+        group_id = _smallest_group_id(session)
     try:
         participant = Participant.objects.create(
             session=session,
             nickname=nickname,
-            group=group,
+            group_id=group_id,
             language=language if language in LANGUAGE_CODES else "en",
         )
     except IntegrityError:

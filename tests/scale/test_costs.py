@@ -72,12 +72,12 @@ def test_a_step_click_answers_with_the_stage_and_agenda_only(facilitator_client,
 def test_coalesced_topics_wait_longer_when_their_render_is_costly():
     hub = hub_module.Hub()
     assert hub.delay_for((1, "step")) == 0.0
-    assert hub.delay_for((1, "presence")) == 0.5
-    assert hub.delay_for((1, "room")) == 0.25  # a burst of joins: one render
-    hub._cost[(1, "step")] = 0.3
-    hub._cost[(1, "presence")] = 0.3
+    assert hub.delay_for((1, "presence")) == 1.0
+    assert hub.delay_for((1, "room")) == 1.0  # a burst of joins: one render a second
+    hub._cost[(1, "step")] = 0.5
+    hub._cost[(1, "presence")] = 0.5
     assert hub.delay_for((1, "step")) == 0.0  # a step change is never held back
-    assert hub.delay_for((1, "presence")) == pytest.approx(0.9)
+    assert hub.delay_for((1, "presence")) == pytest.approx(1.5)
     hub._cost[(1, "presence")] = 10.0
     assert hub.delay_for((1, "presence")) == hub_module.MAX_COALESCE_SECONDS
 
