@@ -117,10 +117,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # Kept open: HTTP requests and sockets share the process's one
-            # database thread (HTTP_THREADS=0 below), so there is one
-            # connection. With threads of their own, each would keep one.
-            "CONN_MAX_AGE": None if env_int("HTTP_THREADS", 0) == 0 else 0,
+            # Kept open: the process runs its database work on a fixed few
+            # threads (the sockets' database thread, HTTP_THREADS below), one
+            # connection each. A thread per request kept one per request.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock up front: measured, 40
                 # concurrent read-then-write transactions all succeed, where
