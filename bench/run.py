@@ -3,14 +3,18 @@
     make bench                         # N=1000, one daphne process, SQLite + in-memory layer
     make bench ARGS="--scale-out"      # two daphne processes on PostgreSQL + Redis
     make bench ARGS="-n 200 --steps 5" # a quick look
+    make bench ARGS="--storm-seconds 0 --no-restart"  # the gentle join only
 
 What it does, like a real room: a facilitator signs in and creates a session of
 the IOM workshop; the projector and the control view open their sockets; N
 phones load the join page, post the join form (CSRF), keep their cookie, load
-their page and open their websocket. The facilitator then moves the show on
+their page and open their websocket, each starting within --storm-seconds (a
+room scanning the QR code at once). The facilitator then moves the show on
 (the control view's POST) and every phone's arrival time of the new step is
-stamped. Then the same N clients connect to a bare ``websockets`` server that
-broadcasts the same text the app pushed: the floor, in the same run.
+stamped; every phone answers a question; the server is killed with SIGKILL
+and started again, and every phone is timed back. Then the same N clients
+connect to a bare ``websockets`` server that broadcasts the same text the app
+pushed: the floor, in the same run.
 
 It prints its figures and ends with exactly one line starting ``bench:``.
 Nothing here asserts a target: the figures are for people to read.
