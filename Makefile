@@ -34,7 +34,10 @@ run: $(VENV)/.installed var/secret_key
 	DEBUG=0 HTTPS=0 ALLOWED_HOSTS="*" SECRET_KEY="$$(cat var/secret_key)" PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) \
 	  $(VENV)/bin/daphne -b 0.0.0.0 -p $(PORT) --websocket-max-message-size 1048576 workshop.asgi:application
 
+# The browser tests need Debian's chromium: installed here when missing (root
+# or passwordless sudo), or the one command that installs it is printed.
 test: $(VENV)/.installed
+	scripts/ensure-chromium
 	$(PY) -m pytest $(ARGS)
 
 # Load benchmark on loopback (a few minutes): N phones, step changes, answers.
