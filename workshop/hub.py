@@ -301,7 +301,7 @@ class Hub:
     def participant_regions(
         self, session: WorkshopSession, audience: Audience, participant: Participant
     ) -> list[dict[str, Any]]:
-        """A participant's regions for a snapshot or a page load (call on the
+        """A participant's regions for a socket's snapshot (call on the
         database thread). The regions every phone of the audience sees alike
         come from one shared render; the personal ones (``me``) are rendered
         for this participant alone.
@@ -368,8 +368,8 @@ class Hub:
 
 
 class SharedRenders:
-    """Participant regions rendered once per view of a session and reused by
-    every phone that connects or loads its page with that same view.
+    """Participant regions rendered once per view of a session and reused in
+    the snapshot of every phone that connects with that same view.
 
     A join storm or a restart brings hundreds of phones within seconds, and
     nearly all of a group and language see the same stage. Entries are kept
@@ -514,8 +514,9 @@ async def get_hub() -> Hub:
 
 
 def serving_hub() -> Hub | None:
-    """This process's hub, for code on a thread of its own (a page view);
-    None where no event loop serves sockets (a test client, a command)."""
+    """This process's hub, for code on another thread (the phone's page asks
+    it for its freshness token); None where no event loop serves sockets (a
+    test client, a management command)."""
     hubs = list(_hubs.values())
     return hubs[0] if len(hubs) == 1 else None
 
