@@ -233,6 +233,9 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
 # Wrong join codes a client may try in JOIN_RATE_WINDOW seconds. A whole venue
 # can sit behind one address, so this sits well above any room size.
 JOIN_RATE_LIMIT = env_int("JOIN_RATE_LIMIT", 300)
+# Addresses of reverse proxies whose X-Forwarded-For is believed, so that the
+# limit counts each client, not the proxy (docs/deploy.md). Empty: none is.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 JOIN_RATE_WINDOW = env_int("JOIN_RATE_WINDOW", 600)
 # Largest websocket frame a client may send; the consumer closes bigger ones
 # with 4009. Daphne runs with a 1 MiB limit because it applies its limit to

@@ -430,7 +430,23 @@ def _participant_action(
 
 def _client_key(request: HttpRequest) -> str:
     # Kept in the cache only, never in the app's tables.
-    return "joinfail:" + request.META.get("REMOTE_ADDR", "unknown")
+    return "joinfail:" + client_address(request)
+
+
+def client_address(request: HttpRequest) -> str:
+    """Where a request came from. Behind one of TRUSTED_PROXIES, the nearest
+    address in X-Forwarded-For that is not one of them; otherwise the
+    connection's own: a header anyone can send is not believed, or a guesser
+    would name a new address for every try."""
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    trusted = settings.TRUSTED_PROXIES
+    if remote not in trusted:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for address in reversed([a.strip() for a in forwarded if a.strip()]):
+        if address not in trusted:
+            return address
+    return remote
 
 
 def _too_many_wrong_codes(request: HttpRequest) -> bool:

@@ -73,6 +73,52 @@ def test_wrong_codes_are_limited_per_client_with_a_clear_message(session, settin
 
 
 @pytest.mark.django_db
+def test_a_forwarded_for_header_is_not_believed_unless_from_a_trusted_proxy(session, settings):
+    settings.JOIN_RATE_LIMIT = 3
+    settings.TRUSTED_PROXIES = []
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    # A new made-up address on every try changes nothing: the connection counts.
+    spoofed = [f"198.51.100.{n}" for n in range(10)]
+    for address in spoofed:
+        guesser.post(
+            reverse("workshop:join"), {"code": "Z" * JOIN_CODE_LENGTH}, HTTP_X_FORWARDED_FOR=address
+        )
+    refused = guesser.post(
+        reverse("workshop:join"), {"code": session.code}, HTTP_X_FORWARDED_FOR="192.0.2.1"
+    )
+    assert refused.status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_each_client_is_counted_apart(session, settings):
+    settings.JOIN_RATE_LIMIT = 3
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    proxy = Client(REMOTE_ADDR="10.0.0.5")
+    for _ in range(3):
+        proxy.post(
+            reverse("workshop:join"),
+            {"code": "Z" * JOIN_CODE_LENGTH},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    refused = proxy.post(
+        reverse("workshop:join"), {"code": session.code}, HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    assert refused.status_code == 429
+    # Another phone behind the same proxy is not held back by the first.
+    other = Client(REMOTE_ADDR="10.0.0.5").post(
+        reverse("workshop:join"), {"code": session.code}, HTTP_X_FORWARDED_FOR="203.0.113.8"
+    )
+    assert other.status_code == 302
+    # A client cannot hide behind an address it puts in front of its own.
+    chained = Client(REMOTE_ADDR="10.0.0.5").post(
+        reverse("workshop:join"),
+        {"code": session.code},
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7",
+    )
+    assert chained.status_code == 429
+
+
+@pytest.mark.django_db
 def test_joining_still_works_while_the_cache_is_away(session, settings):
     """On the scale-out set-up the counts live in Redis. With Redis away a
     wrong code is still told as wrong and a right one joins: the limit is not
