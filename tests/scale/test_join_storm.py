@@ -28,6 +28,7 @@ from workshop.asgi import application
 from workshop.models import Participant
 from workshop.regions import CONTROL, SCREEN, Audience, audience_for_participant
 
+from ..quizzes.test_consumers import _screen
 from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
 
 # --- HTTP on the process's own threads -----------------------------------------------
@@ -179,16 +180,6 @@ def test_a_hub_that_does_not_hear_the_session_shares_nothing(session, monkeypatc
 
 
 # --- no snapshot for a page that is still current ---------------------------------------
-
-
-async def _screen(session) -> WebsocketCommunicator:
-    screen = WebsocketCommunicator(
-        application, f"/ws/screen/{session.public_id}/", headers=[ORIGIN, HOST]
-    )
-    connected, _ = await screen.connect(timeout=10)
-    assert connected
-    await screen.receive_json_from(timeout=10)
-    return screen
 
 
 async def _phone_snapshot(session, participant, fresh: str) -> tuple[WebsocketCommunicator, dict]:
