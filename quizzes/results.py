@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext
 
 from workshop.models import WorkshopSession
 
@@ -102,10 +103,11 @@ def tally_of(question: Question, choices: list[Choice], rows: list[tuple[Any, An
             for t in sdg_tiles.tiles()
         ]
         if len(correct) == 17:
-            result.correct_label = "All 17 SDGs"
+            result.correct_label = gettext("All 17 SDGs")
         else:
             result.correct_label = ", ".join(
-                f"SDG {n}: {sdg_tiles.tile(n).short_name}" for n in sorted(correct)
+                gettext("SDG {n}: {name}").format(n=n, name=sdg_tiles.tile(n).short_name)
+                for n in sorted(correct)
             )
     elif kind == Question.Kind.SCALE:
         counts = Counter(values)

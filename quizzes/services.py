@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from workshop import live
@@ -354,17 +355,23 @@ def submit_answers(items: list[AnswerIn]) -> list[Submitted | DomainError]:
 
 def _check_run(runs: dict[int, QuestionRun], item: AnswerIn, now) -> QuestionRun:
     if not isinstance(item.client_id, str) or not 0 < len(item.client_id) <= CLIENT_ID_MAX_LENGTH:
-        raise DomainError("bad_client_id", "This answer has no valid id; reload the page.")
+        raise DomainError(
+            "bad_client_id", gettext_lazy("This answer has no valid id; reload the page.")
+        )
     try:
         run = runs.get(int(item.run_id))
     except (ValueError, TypeError):
         run = None
     if run is None or run.session_id != item.session_id:
-        raise NotFound("unknown_question", "This question is not part of your workshop.")
+        raise NotFound(
+            "unknown_question", gettext_lazy("This question is not part of your workshop.")
+        )
     if not is_accepting(run, now):
         if run.state == QuestionRun.State.DRAFT:
-            raise DomainError("question_not_open", "This question is not open yet.")
-        raise DomainError("question_closed", "This question is closed: no more answers.")
+            raise DomainError("question_not_open", gettext_lazy("This question is not open yet."))
+        raise DomainError(
+            "question_closed", gettext_lazy("This question is closed: no more answers.")
+        )
     return run
 
 
@@ -422,7 +429,11 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
         if (low is not None and number < low) or (high is not None and number > high):
             raise DomainError(
                 "number_out_of_range",
-                f"Give a number between {_fmt(low)} and {_fmt(high)}.",
+                format_lazy(
+                    gettext_lazy("Give a number between {low} and {high}."),
+                    low=_fmt(low),
+                    high=_fmt(high),
+                ),
             )
         return int(number) if float(number).is_integer() else number
     if kind == Question.Kind.SCALE:
@@ -432,7 +443,11 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
         if not question.scale_min <= number <= question.scale_max:
             raise DomainError(
                 "number_out_of_range",
-                f"Pick a value from {question.scale_min} to {question.scale_max}.",
+                format_lazy(
+                    gettext_lazy("Pick a value from {low} to {high}."),
+                    low=question.scale_min,
+                    high=question.scale_max,
+                ),
             )
         return int(number)
     if kind == Question.Kind.TEXT:

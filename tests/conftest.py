@@ -42,6 +42,18 @@ def _fresh_realtime_state():
 
 
 @pytest.fixture(autouse=True)
+def _english_until_asked():
+    """Every test starts in English. The test client runs views in this
+    thread, and LocaleMiddleware leaves the last request's language active:
+    a French request would otherwise name the next test's groups."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache; no test inherits another's."""
     from django.conf import settings

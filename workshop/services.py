@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import live, nicknames
@@ -182,7 +183,8 @@ def set_languages(session: WorkshopSession, by, *, screen: str, control: str) ->
 
 
 def default_group_names(count: int) -> list[str]:
-    return [f"Group {n}" for n in range(1, count + 1)]
+    """In the language of whoever sets the groups up (names are kept as made)."""
+    return [gettext("Group {n}").format(n=n) for n in range(1, count + 1)]
 
 
 def parse_group_names(raw: str) -> list[str]:
