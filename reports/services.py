@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from workshop.models import Participant, WorkshopSession
@@ -42,6 +44,42 @@ def report_data(session: WorkshopSession) -> tuple[dict[str, Any], SessionSummar
     return summarise(session), None
 
 
+# Set in a session's kept summary when the purge ended it, unattended.
+ENDED_UNATTENDED = "ended_unattended"
+
+
+def end_unattended(now: datetime | None = None) -> list[WorkshopSession]:
+    """Sessions left in draft or live longer than the retention period after
+    their last activity (made, started, or the last participant joined):
+    ended as of that activity, so that the purge takes them too."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
+    last_join = Max("participants__joined_at")
+    sessions = (
+        WorkshopSession.objects.exclude(status=WorkshopSession.Status.ENDED)
+        .annotate(
+            last_activity=Greatest(
+                "created_at",
+                Coalesce("started_at", "created_at"),
+                Coalesce(last_join, "created_at"),
+            )
+        )
+        .filter(last_activity__lt=cutoff)
+    )
+    ended = []
+    for session in sessions:
+        with transaction.atomic():
+            WorkshopSession.objects.filter(pk=session.pk).update(
+                status=WorkshopSession.Status.ENDED, ended_at=session.last_activity
+            )
+            SessionSummary.objects.update_or_create(
+                session=session,
+                defaults={"data": {ENDED_UNATTENDED: True}, "computed_at": now or timezone.now()},
+            )
+        ended.append(session)
+        logger.info("ended session %s, unattended since %s", session.pk, session.last_activity)
+    return ended
+
+
 def purge_due(now: datetime | None = None) -> list[WorkshopSession]:
     """Ended sessions past the retention period whose participants remain."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
@@ -63,6 +101,8 @@ def purge_session(session: WorkshopSession, now: datetime | None = None) -> int:
     now = now or timezone.now()
     session = WorkshopSession.objects.select_for_update().get(pk=session.pk)
     data = summarise(session)
+    if SessionSummary.objects.filter(session=session, data__has_key=ENDED_UNATTENDED).exists():
+        data[ENDED_UNATTENDED] = True
     SessionSummary.objects.update_or_create(
         session=session, defaults={"data": data, "computed_at": now, "purged_at": now}
     )
@@ -73,6 +113,8 @@ def purge_session(session: WorkshopSession, now: datetime | None = None) -> int:
 
 
 def purge_participants(now: datetime | None = None) -> list[tuple[WorkshopSession, int]]:
+    """End the unattended sessions, then purge every session that is due."""
+    end_unattended(now)
     done = []
     for session in purge_due(now):
         done.append((session, purge_session(session, now)))

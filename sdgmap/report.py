@@ -1,6 +1,7 @@
 """The exercise in the workshop report and the exports: the groups' SDG map,
 their targets and reasoning next to IOM's reference. Aggregated by group;
-nothing points to a person, so it survives the retention purge as it is."""
+nothing points to a person, so it survives the retention purge as it is. The
+cards' edit history, each person's every submission, goes with them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from workshop.models import WorkshopSession
 from workshop.regions import SCREEN, Audience, RenderTarget
 
 from .display import ExerciseDisplay, _code_key
-from .models import ExerciseRun, GroupCard
+from .models import CardEdit, ExerciseRun, GroupCard
 
 
 def sdg_summary(session: WorkshopSession) -> dict[str, Any]:
@@ -93,7 +94,15 @@ def cards_csv(session: WorkshopSession):
     return header, rows
 
 
+def purge_edit_history(session: WorkshopSession) -> None:
+    """Each submission of each person, conflicts included, with who sent it
+    (detached once the participants go, but still their words and times):
+    the purge deletes it. The cards keep what each group settled on."""
+    CardEdit.objects.filter(card__run__session=session).delete()
+
+
 def register() -> None:
+    registry.register_purge_hook(purge_edit_history)
     registry.register_summary_section("sdgmap", sdg_summary, order=50)
     registry.register_report_section("sdgmap", "sdgmap/report.html", order=50)
     registry.register_export("sdg-cards", _("SDG cards"), cards_csv, order=50)

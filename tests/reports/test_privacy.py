@@ -134,3 +134,37 @@ def test_the_join_page_tells_how_long_we_keep_data(client, settings):
     settings.RETENTION_DAYS = 14
     html = client.get(reverse("workshop:home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "nous les supprimons 14 jours après l'atelier" in html
+
+
+def _idle_since(session, days_ago):
+    """Make the session look made, started and joined that many days ago."""
+    then = timezone.now() - timedelta(days=days_ago)
+    WorkshopSession.objects.filter(pk=session.pk).update(created_at=then, started_at=then)
+    Participant.objects.filter(session=session).update(joined_at=then)
+
+
+@pytest.mark.parametrize("status", ["draft", "live"])
+def test_a_session_never_ended_is_ended_and_purged_after_the_retention_period(
+    old_session, facilitator_client, settings, status
+):
+    settings.RETENTION_DAYS = 30
+    WorkshopSession.objects.filter(pk=old_session.pk).update(status=status)
+    _idle_since(old_session, days_ago=31)
+    call_command("purge_participants")
+    old_session.refresh_from_db()
+    assert old_session.status == WorkshopSession.Status.ENDED
+    assert old_session.participants.count() == 0
+    html = facilitator_client.get(reverse("reports:report", args=[old_session.public_id]))
+    assert "Nobody had used this session for more than 30 days" in html.content.decode()
+    assert "The participants' data was deleted" in html.content.decode()
+
+
+def test_a_session_in_use_is_left_running(old_session, settings):
+    settings.RETENTION_DAYS = 30
+    services.start_session(old_session, old_session.facilitator)
+    _idle_since(old_session, days_ago=40)
+    services.join_session(old_session.code, nickname="Late")  # activity today
+    call_command("purge_participants")
+    old_session.refresh_from_db()
+    assert old_session.status == WorkshopSession.Status.LIVE
+    assert old_session.participants.count() == 4

@@ -1,10 +1,16 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from sdgmap import services
+from sdgmap.models import CardEdit, GroupCard
+from workshop import services as room
+from workshop.models import WorkshopSession
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +45,15 @@ def test_the_cards_export_as_csv(facilitator_client, mapped):
     assert rows[0][:4] == ["exercise", "group", "SDG", "rating"]
     expected = ["Map the SDGs", "Group 1", "10", "strong", "10.7", "Safe pathways save lives."]
     assert rows[1][:6] == expected
+
+
+def test_the_purge_deletes_the_cards_history_and_keeps_the_cards(mapped):
+    assert CardEdit.objects.filter(card__run__session=mapped).exists()
+    room.end_session(mapped, mapped.facilitator)
+    WorkshopSession.objects.filter(pk=mapped.pk).update(
+        ended_at=timezone.now() - timedelta(days=400)
+    )
+    call_command("purge_participants")
+    assert not CardEdit.objects.filter(card__run__session=mapped).exists()
+    card = GroupCard.objects.get(run__session=mapped, group__name="Group 1", goal__number=10)
+    assert card.reasoning == "Safe pathways save lives."
