@@ -104,6 +104,18 @@ class Hub:
             task.cancel()
         self._tasks.clear()
 
+    async def settle(self) -> None:
+        """Wait until every change heard so far is rendered and pushed.
+
+        A render runs on the database thread: a test must not end, and flush
+        the database, while one still reads it.
+        """
+        while self._pending or self._running:
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+            else:  # a coalesced render waits for its moment (Hub.delay_for)
+                await asyncio.sleep(0.05)
+
     # --- membership ----------------------------------------------------------
 
     async def add(self, consumer: LiveConsumer, audience: Audience) -> None:

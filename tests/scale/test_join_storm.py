@@ -147,6 +147,7 @@ async def test_a_change_for_participants_is_never_served_from_an_older_render(se
     hub.invalidate(session.pk, ["step"], None)  # what the channel layer brings
 
     assert "Who is IOM?" in (await database_sync_to_async(_regions_of)(hub, phone))["stage"]
+    await hub.settle()  # its push to the projector reads the database
 
 
 @pytest.mark.django_db(transaction=True)
@@ -158,6 +159,7 @@ async def test_changes_that_phones_do_not_see_keep_the_shared_render(session, mo
     hub.invalidate(session.pk, ["room", "presence"], None)  # joins and connections
     await database_sync_to_async(_regions_of)(hub, phone)
     assert rendered.count(("stage",)) == 1
+    await hub.settle()  # its pushes to the projector read the database
 
 
 def test_a_render_begun_before_a_change_is_not_kept():
