@@ -311,9 +311,12 @@ def find_joinable_session(
         sessions = sessions.select_for_update()
     if only:
         sessions = sessions.only(*only)
-    session = sessions.filter(code=normalise_code(raw_code)).first()
-    if session is None:
-        raise NotFound("unknown_code", _("No workshop has this code. Check it on the big screen."))
+    try:  # get(), not first(): no ordering to compile, join codes are unique
+        session = sessions.get(code=normalise_code(raw_code))
+    except WorkshopSession.DoesNotExist:
+        raise NotFound(
+            "unknown_code", _("No workshop has this code. Check it on the big screen.")
+        ) from None
     if session.is_ended:
         raise DomainError("session_ended", _("This workshop has ended. Thank you for taking part!"))
     return session

@@ -51,7 +51,9 @@ def get(kind: str) -> StepKindSpec:
 
 def _content_context(target: RenderTarget) -> dict[str, Any]:
     step = target.step
-    return {"facts": list(step.facts.all()) if step else []}
+    # Ordered within the step: Fact's Meta ordering would join the step and
+    # its template to sort by them, for each phone's page.
+    return {"facts": list(step.facts.order_by("position", "id")) if step else []}
 
 
 register(StepKindSpec("lobby", "steps/lobby", context=_content_context))
