@@ -6,8 +6,8 @@ class QuizzesConfig(AppConfig):
     verbose_name = "Quizzes"
 
     def ready(self) -> None:
+        from live.regions import register_warm_up
         from workshop import packs
-        from workshop.regions import register_warm_up
 
         from . import consumers, sdg_tiles, stage  # noqa: F401  (consumers: the "answer" action)
         from .packs import QuizPackExtension

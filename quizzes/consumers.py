@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from live import PARTICIPANT, register_action
 from workshop.errors import DomainError
-from workshop.regions import PARTICIPANT
-from workshop.ws_actions import register_action
 
 from .batcher import get_batcher
 from .services import AnswerIn
 
 if TYPE_CHECKING:
-    from workshop.consumers import LiveConsumer
+    from live.sockets import Socket
 
 
 @register_action("answer", roles={PARTICIPANT})
-async def answer(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
+async def answer(consumer: Socket, message: dict[str, Any]) -> dict[str, Any]:
     """{"type": "answer", "id": <client id>, "run": <run id>, "value": ...}.
 
     The message id doubles as the answer's client id: the outbox resends the

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from workshop import live
+import live
 from workshop.errors import DomainError, NotFound
 from workshop.models import Participant, Step, WorkshopSession
 from workshop.services import check_facilitator, check_not_ended

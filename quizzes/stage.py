@@ -13,8 +13,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from workshop import live, presence, step_kinds
-from workshop.regions import CONTROL, PARTICIPANT, SCREEN, RenderTarget, register_region
+import live
+from live import CONTROL, PARTICIPANT, SCREEN, presence, register_region
+from live.regions import RenderTarget
+from workshop import step_kinds
 
 from . import results, sdg_tiles, services
 from .models import Answer, Question, QuestionRun
@@ -106,10 +108,4 @@ def register() -> None:
         delay=services.TALLY_DELAY_SECONDS,
     )
     # "answered out of connected": the control count follows connections too.
-    presence_regions = live.TOPIC_REGIONS.get("presence", [])
-    if (CONTROL, "quiz-live") not in presence_regions:
-        live.register_topic(
-            "presence",
-            [*presence_regions, (CONTROL, "quiz-live")],
-            delay=live.TOPIC_DELAY_SECONDS.get("presence", 0.5),
-        )
+    live.extend_topic("presence", [(CONTROL, "quiz-live")])

@@ -6,9 +6,10 @@ class SdgmapConfig(AppConfig):
     verbose_name = "SDG mapping"
 
     def ready(self) -> None:
-        from workshop import live, step_kinds
+        import live
+        from live import CONTROL, PARTICIPANT, SCREEN, register_region
+        from workshop import step_kinds
         from workshop.packs import register_extension
-        from workshop.regions import CONTROL, PARTICIPANT, SCREEN, register_region
 
         from . import consumers  # noqa: F401  (registers the "card" socket action)
         from .display import exercise_context

@@ -6,18 +6,17 @@ from typing import TYPE_CHECKING, Any
 
 from channels.db import database_sync_to_async
 
+from live import PARTICIPANT, register_action
 from workshop.models import Participant
-from workshop.regions import PARTICIPANT
-from workshop.ws_actions import register_action
 
 from . import services
 
 if TYPE_CHECKING:
-    from workshop.consumers import LiveConsumer
+    from live.sockets import Socket
 
 
 @register_action("card", roles={PARTICIPANT})
-async def card(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
+async def card(consumer: Socket, message: dict[str, Any]) -> dict[str, Any]:
     """{"type": "card", "id": "<client id>", "sdg": 8, "field": "rating" | "target"
     | "reasoning", "value": ..., "base_version": 3, "step": <step id>}.
 

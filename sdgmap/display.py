@@ -19,7 +19,7 @@ from . import services
 from .models import AccelerationAction, ExerciseRun, Goal, GroupCard, ReferenceTheme, Target
 
 if TYPE_CHECKING:
-    from workshop.regions import RenderTarget
+    from live.regions import RenderTarget
 
 
 @dataclass

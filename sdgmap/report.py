@@ -9,9 +9,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from live import SCREEN, Audience
+from live.regions import RenderTarget
 from reports import registry
 from workshop.models import WorkshopSession
-from workshop.regions import SCREEN, Audience, RenderTarget
 
 from .display import ExerciseDisplay, _code_key
 from .models import CardEdit, ExerciseRun, GroupCard

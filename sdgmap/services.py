@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from workshop import live
+import live
 from workshop.errors import DomainError, NotAllowed, NotFound
 from workshop.models import Participant, Step, WorkshopSession
 from workshop.services import check_facilitator, check_not_ended

@@ -13,7 +13,8 @@ import pytest
 from channels.layers import channel_layers
 from django.test import Client
 
-from workshop import hub, identity, services
+from live import hub
+from workshop import identity, services
 from workshop.models import Step
 
 from .factories import FacilitatorFactory, StepFactory, TemplateFactory, UserFactory

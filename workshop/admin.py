@@ -14,9 +14,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from live.audiences import PARTICIPANT, SCREEN, Audience
+from live.regions import region_context
+
 from . import packs, services
 from .models import Fact, Group, Participant, Step, WorkshopSession, WorkshopTemplate
-from .regions import PARTICIPANT, SCREEN, Audience, region_context
 
 
 class StepInline(TranslationTabularInline):

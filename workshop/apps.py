@@ -6,6 +6,5 @@ class WorkshopConfig(AppConfig):
     verbose_name = "Workshops"
 
     def ready(self) -> None:
-        # The core step kinds, and the core live topics: services announce those
-        # from any process (a management command too), not only one serving pages.
-        from . import regions, step_kinds  # noqa: F401
+        # The core step kinds: every process renders steps, a management command too.
+        from . import step_kinds  # noqa: F401

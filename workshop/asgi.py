@@ -4,7 +4,7 @@ HTTP requests run on the process's database thread (SQLite) or a small pool
 of threads (PostgreSQL), never on a thread each (workshop/http_threads.py).
 Websockets sit behind the Origin check (AllowedHostsOriginValidator); the
 control socket also behind the session/auth middleware, so that it knows its
-facilitator (workshop/routing.py).
+facilitator (live/routing.py).
 """
 
 import os
@@ -22,8 +22,9 @@ django_asgi_app = OwnThreadsASGIHandler()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from live.routing import websocket_urlpatterns  # noqa: E402
+
 from .middleware import SameOriginWebsocketValidator  # noqa: E402
-from .routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -13,7 +13,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import live, nicknames
+import live
+
+from . import nicknames
 from .errors import DomainError, NotAllowed, NotFound
 from .models import (
     JOIN_CODE_ALPHABET,

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "live",
     "workshop",
     "quizzes",
     "sdgmap",

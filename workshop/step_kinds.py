@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .regions import RenderTarget
+    from live.regions import RenderTarget
 
 StepContextFn = Callable[["RenderTarget"], dict[str, Any]]
 ParticipantKeyFn = Callable[["RenderTarget"], Hashable]
@@ -30,7 +30,7 @@ class StepKindSpec:
     context: StepContextFn | None = None
     # For kinds whose phone stage shows something of the participant's own
     # (their answer): what it depends on. Phones with equal keys share one
-    # render of their stage (workshop/hub.py, SharedRenders); NOT_SHAREABLE
+    # render of their stage (live/hub.py, SharedRenders); NOT_SHAREABLE
     # keeps it personal. None: the stage is the same for the whole audience.
     participant_key: ParticipantKeyFn | None = None
 

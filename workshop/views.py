@@ -24,19 +24,14 @@ from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import hub, identity, services
+from live import hub
+from live.audiences import CONTROL, SCREEN, Audience
+from live.regions import audience_for_participant, people_page, region_context, render_regions
+
+from . import identity, services
 from .errors import DomainError
 from .forms import GroupsForm, JoinForm, NewSessionForm
 from .models import Participant, WorkshopSession, WorkshopTemplate
-from .regions import (
-    CONTROL,
-    SCREEN,
-    Audience,
-    audience_for_participant,
-    people_page,
-    region_context,
-    render_regions,
-)
 
 logger = logging.getLogger(__name__)
 

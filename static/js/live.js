@@ -50,7 +50,7 @@
   }
 
   // The page's token of freshness goes with its first connect only: a page
-  // that nothing has changed since needs no snapshot (workshop/hub.py). A
+  // that nothing has changed since needs no snapshot (live/hub.py). A
   // later connect may have missed pushes, so it always gets one.
   var fresh = body && body.dataset.liveFresh;
   function url() {

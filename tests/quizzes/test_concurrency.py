@@ -26,7 +26,7 @@ from quizzes.models import Answer
 from workshop import services as workshop_services
 from workshop.asgi import application
 
-from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header
+from ..live.test_consumers import HOST, ORIGIN, _cookie_header
 from .conftest import go_to_question
 
 ROOT = Path(__file__).resolve().parents[2]

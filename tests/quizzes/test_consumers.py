@@ -9,7 +9,7 @@ from quizzes.models import Answer
 from workshop import services as workshop_services
 from workshop.asgi import application
 
-from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
+from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
 from .conftest import go_to_question
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

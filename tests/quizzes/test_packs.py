@@ -110,9 +110,10 @@ def test_sdg_answers_must_be_goals():
 
 
 def test_every_question_of_the_iom_pack_renders_for_every_view(facilitator):
+    from live.audiences import CONTROL, PARTICIPANT, SCREEN, Audience
+    from live.regions import render_regions
     from quizzes import services as quiz_services
     from workshop import services
-    from workshop.regions import CONTROL, PARTICIPANT, SCREEN, Audience, render_regions
 
     call_command("import_pack", str(IOM_PACK), "--skip-existing")
     session = services.create_session(WorkshopTemplate.objects.get(), facilitator)

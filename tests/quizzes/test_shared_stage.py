@@ -1,5 +1,5 @@
 """A question's stage on the phones: one render shared by the phones that
-see the same thing (workshop/hub.py, SharedRenders), their own answer apart."""
+see the same thing (live/hub.py, SharedRenders), their own answer apart."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ import sys
 from ..live_server import ROOT
 
 CHECK = (
-    "import django; django.setup(); from workshop import live; "
-    "missing = {'step', 'session', 'members', 'room', 'presence'} - set(live.TOPIC_REGIONS); "
+    "import django; django.setup(); from live import changes; "
+    "missing = {'step', 'session', 'members', 'room', 'presence'} - set(changes.TOPIC_REGIONS); "
     "assert not missing, missing"
 )
 

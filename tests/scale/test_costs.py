@@ -11,11 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from live import hub as hub_module
+from live import presence
+from live.audiences import CONTROL, PARTICIPANT, SCREEN, Audience
+from live.regions import render_regions
 from sdgmap import services as sdgmap_services
-from workshop import hub as hub_module
-from workshop import presence, services
+from workshop import services
 from workshop.models import Step
-from workshop.regions import CONTROL, PARTICIPANT, SCREEN, Audience, render_regions
 
 from ..factories import StepFactory
 

@@ -22,14 +22,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from workshop import hub as hub_module
+from live import hub as hub_module
+from live.audiences import CONTROL, SCREEN, Audience
+from live.regions import audience_for_participant
 from workshop import nicknames, services, views
 from workshop.asgi import application
 from workshop.models import Participant
-from workshop.regions import CONTROL, SCREEN, Audience, audience_for_participant
 
+from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
 from ..quizzes.test_consumers import _screen
-from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
 
 # --- HTTP on the process's own threads -----------------------------------------------
 
@@ -256,7 +257,7 @@ async def test_a_push_past_the_send_limit_is_logged_and_the_screen_reloads(
     hub = hub_module.Hub()
     control = FakeSocket()
     hub.sockets[session.pk][Audience(CONTROL, session.pk)].add(control)
-    with caplog.at_level(logging.ERROR, logger="workshop.hub"):
+    with caplog.at_level(logging.ERROR, logger="live.hub"):
         await hub._render_and_push(session.pk, "step")
     assert control.texts and set(control.texts) == {json.dumps({"t": "reload"})}
     assert any("passes the 1000-byte send limit" in r.getMessage() for r in caplog.records)

@@ -13,7 +13,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from workshop import hub as hub_module
+from live import hub as hub_module
 from workshop import services
 from workshop.asgi import application
 from workshop.models import WorkshopSession

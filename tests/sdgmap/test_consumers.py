@@ -8,7 +8,7 @@ from sdgmap import services
 from sdgmap.models import CardEdit, GroupCard
 from workshop.asgi import application
 
-from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
+from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

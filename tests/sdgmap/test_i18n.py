@@ -4,9 +4,10 @@ from pathlib import Path
 import pytest
 
 import sdgmap
+from live.audiences import PARTICIPANT, SCREEN, Audience
+from live.regions import render_regions
 from sdgmap import services
 from workshop.errors import DomainError
-from workshop.regions import PARTICIPANT, SCREEN, Audience, render_regions
 
 from ..workshop.test_i18n import _po_entries
 

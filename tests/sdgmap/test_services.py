@@ -1,11 +1,12 @@
 import pytest
 
+from live.audiences import CONTROL, PARTICIPANT, SCREEN, Audience
+from live.regions import RenderTarget
 from sdgmap import services
 from sdgmap.display import ExerciseDisplay
 from sdgmap.models import CardEdit, ExerciseRun, GroupCard
 from workshop import services as room
 from workshop.errors import DomainError, NotAllowed
-from workshop.regions import CONTROL, PARTICIPANT, SCREEN, Audience, RenderTarget
 
 
 def _edit(participant, sdg, field, value, **kwargs):
@@ -250,7 +251,7 @@ def test_only_facilitators_run_the_plenary(open_run, on_exercise, other_facilita
 def test_control_render_does_not_grow_queries_with_cards(
     open_run, members, on_exercise, django_assert_max_num_queries
 ):
-    from workshop.regions import render_regions
+    from live.regions import render_regions
 
     for group_members in members.values():
         for sdg in range(1, 18):
@@ -269,8 +270,8 @@ def test_a_full_phone_stage_stays_well_under_the_64_kib_socket_limit(
     (17 cards, every target ticked, 500-character reasoning, French) must fit."""
     import json
 
+    from live.regions import render_regions
     from sdgmap.models import Target
-    from workshop.regions import render_regions
 
     amina = members["Group 1"][0]
     amina.language = "fr"

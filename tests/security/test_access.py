@@ -15,17 +15,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
+from live.actions import ACTIONS
+from live.audiences import CONTROL, PARTICIPANT
+from live.routing import websocket_urlpatterns
 from workshop import services
 from workshop.asgi import application
 from workshop.middleware import SameOriginWebsocketValidator
 from workshop.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, WorkshopSession
-from workshop.regions import CONTROL, PARTICIPANT
-from workshop.routing import websocket_urlpatterns
-from workshop.ws_actions import ACTIONS
 
 from ..conftest import participant_client
+from ..live.test_consumers import HOST, ORIGIN, _cookie_header
 from ..live_server import free_port
-from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header
 
 # --- join codes ---------------------------------------------------------------------
 

@@ -20,11 +20,11 @@ from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from live.actions import ACTIONS
 from workshop.asgi import application
 from workshop.models import WorkshopSession
-from workshop.ws_actions import ACTIONS
 
-from ..workshop.test_consumers import HOST, ORIGIN, _cookie_header
+from ..live.test_consumers import HOST, ORIGIN, _cookie_header
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

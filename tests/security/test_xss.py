@@ -22,20 +22,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from live import hub
+from live.audiences import CONTROL, PARTICIPANT, REGION_TEMPLATES, SCREEN, Audience
+from live.regions import audience_for_participant, render_regions
 from reports.csv import FORMULA_STARTS
 from sdgmap import services as sdg
 from tests.factories import StepFactory, UserFactory
-from workshop import hub, services
+from workshop import services
 from workshop.models import Step
-from workshop.regions import (
-    CONTROL,
-    PARTICIPANT,
-    REGION_TEMPLATES,
-    SCREEN,
-    Audience,
-    audience_for_participant,
-    render_regions,
-)
 from workshop.templatetags.workshop_tags import rich_text
 
 from ..conftest import participant_client
@@ -44,7 +38,7 @@ from .xss import PAYLOADS, injected
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["workshop", "quizzes", "sdgmap", "reports"]
+APPS = ["live", "workshop", "quizzes", "sdgmap", "reports"]
 EXAMPLES = 15
 
 
@@ -282,7 +276,7 @@ ALLOWED_MARK_SAFE = {
     # for a rolled-back session that has no participant.
     ("workshop/admin.py", "_render_preview_stage"),
     ("quizzes/admin.py", "preview"),  # a translated constant sentence
-    ("workshop/regions.py", "_group_options"),  # the constant " selected"; names escaped
+    ("live/regions.py", "_group_options"),  # the constant " selected"; names escaped
 }
 UNSAFE_TEMPLATE = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off|{%\s*filter\s+safe")
 UNSAFE_JS = re.compile(

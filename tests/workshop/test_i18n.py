@@ -9,9 +9,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from live.audiences import CONTROL, SCREEN, Audience
+from live.regions import audience_for_participant, render_regions
 from workshop import services
 from workshop.models import Fact
-from workshop.regions import CONTROL, SCREEN, Audience, audience_for_participant, render_regions
 
 from ..conftest import participant_client
 

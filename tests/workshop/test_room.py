@@ -14,9 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from workshop import presence, services
+from live import presence
+from live.audiences import CONTROL, Audience
+from live.regions import PEOPLE_PAGE_SIZE, render_regions
+from workshop import services
 from workshop.models import Connection, Participant, ServerProcess
-from workshop.regions import CONTROL, PEOPLE_PAGE_SIZE, Audience, render_regions
 
 pytestmark = pytest.mark.django_db
 

@@ -26,52 +26,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from . import presence, step_kinds
-from .models import Group, Participant, Step, WorkshopSession
-from .services import NICKNAME_MAX_LENGTH
+from workshop import step_kinds
+from workshop.models import Group, Participant, Step, WorkshopSession
+from workshop.services import NICKNAME_MAX_LENGTH
 
-SCREEN = "screen"
-CONTROL = "control"
-PARTICIPANT = "participant"
-AUDIENCES = (SCREEN, CONTROL, PARTICIPANT)
-
-# (audience, region name) -> template. Region ids in the page are the names.
-REGION_TEMPLATES: dict[tuple[str, str], str] = {
-    (SCREEN, "stage"): "live/screen/stage.html",
-    (SCREEN, "joinbar"): "live/screen/joinbar.html",
-    # Inside the lobby step: pushed on its own so a count never re-renders the step.
-    (SCREEN, "lobby-count"): "live/screen/lobby-count.html",
-    (CONTROL, "stage"): "live/control/stage.html",
-    (CONTROL, "agenda"): "live/control/agenda.html",
-    (CONTROL, "room"): "live/control/room.html",
-    (PARTICIPANT, "stage"): "live/participant/stage.html",
-    (PARTICIPANT, "me"): "live/participant/me.html",
-}
-
-
-def register_region(audience: str, name: str, template: str) -> None:
-    REGION_TEMPLATES[(audience, name)] = template
-
-
-def regions_of(audience: str) -> list[str]:
-    return [name for (aud, name) in REGION_TEMPLATES if aud == audience]
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Everyone who sees exactly the same thing: the projector, the control
-    views, or the participants of one group reading one language."""
-
-    kind: str
-    session_id: int
-    group_id: int | None = None  # participants only; None: not in a group
-    language: str = "en"
-
-    @property
-    def key(self) -> str:
-        if self.kind == PARTICIPANT:
-            return f"{self.session_id}:{self.kind}:{self.group_id or 0}:{self.language}"
-        return f"{self.session_id}:{self.kind}"
+from . import presence
+from .audiences import (
+    CONTROL,
+    PARTICIPANT,
+    REGION_TEMPLATES,
+    SCREEN,
+    Audience,
+    regions_of,
+)
 
 
 @dataclass
@@ -331,38 +298,3 @@ def _project_template_dirs() -> list[Path]:
         if Path(app.path).is_relative_to(settings.BASE_DIR)
     ]
     return [d for d in dirs if d.is_dir()]
-
-
-def _register_core_topics() -> None:
-    from .live import register_topic
-
-    register_topic(
-        "step",
-        [(SCREEN, "stage"), (CONTROL, "stage"), (CONTROL, "agenda"), (PARTICIPANT, "stage")],
-    )
-    register_topic(
-        "session",
-        [
-            (SCREEN, "stage"),
-            (SCREEN, "joinbar"),
-            (CONTROL, "stage"),
-            (CONTROL, "agenda"),
-            (CONTROL, "room"),
-            (PARTICIPANT, "stage"),
-        ],
-    )
-    # Group membership changed: every participant socket re-subscribes and resyncs.
-    register_topic("members", [])
-    # Joins come in bursts (a whole room scans the QR code at once): coalesced,
-    # so 1,000 joins cost a few renders of the room, not 1,000. A count that
-    # moves once a second is live enough, and leaves the storm's time to joins.
-    register_topic(
-        "room", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=1.0
-    )
-    # Connection counts move with every phone that wakes or sleeps: coalesced.
-    register_topic(
-        "presence", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=1.0
-    )
-
-
-_register_core_topics()

@@ -1,5 +1,5 @@
 """When the hub runs full garbage collections: right after a fan-out, never
-in the middle of one (workshop/quiet_gc.py; bench/run.py shows the effect)."""
+in the middle of one (live/quiet_gc.py; bench/run.py shows the effect)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import gc
 
 import pytest
 
-from workshop import quiet_gc
-from workshop.quiet_gc import (
+from live import quiet_gc
+from live.quiet_gc import (
     AFTER_PUSH_SECONDS,
     AFTER_PUSH_WINDOW_SECONDS,
     IDLE_SECONDS,

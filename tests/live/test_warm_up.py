@@ -2,8 +2,9 @@
 
 from django.template import engines
 
+from live.audiences import REGION_TEMPLATES
+from live.regions import warm_up
 from quizzes import sdg_tiles
-from workshop.regions import REGION_TEMPLATES, warm_up
 
 
 def _compiled_templates() -> set[str]:

@@ -19,19 +19,15 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 
-from . import identity, live, presence, services
-from .errors import DomainError
+from workshop import identity, services
+from workshop.errors import DomainError
+from workshop.models import Participant, WorkshopSession
+
+from . import changes, presence
+from .actions import ACTIONS, register_action
+from .audiences import CONTROL, PARTICIPANT, SCREEN, Audience
 from .hub import Hub, get_hub, load_session, within_send_limit
-from .models import Participant, WorkshopSession
-from .regions import (
-    CONTROL,
-    PARTICIPANT,
-    SCREEN,
-    Audience,
-    audience_for_participant,
-    render_regions,
-)
-from .ws_actions import ACTIONS, register_action
+from .regions import audience_for_participant, render_regions
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +97,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.hub, session, self.audience, participant, not page_is_current
         )
         await self._send_regions(regions)
-        await live.achanged(session.pk, "presence")
+        await changes.achanged(session.pk, "presence")
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None and self.audience is not None:
@@ -109,7 +105,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.connection_id is not None:
             await database_sync_to_async(presence.remove_connection)(self.connection_id)
             self.connection_id = None
-            await live.achanged(self.session_id, "presence")
+            await changes.achanged(self.session_id, "presence")
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.audience is None:

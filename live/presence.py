@@ -16,7 +16,7 @@ from uuid import UUID
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import Connection, Participant, ServerProcess, WorkshopSession
+from workshop.models import Connection, Participant, ServerProcess, WorkshopSession
 
 HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)

@@ -21,6 +21,8 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from .audiences import CONTROL, PARTICIPANT, SCREEN
+
 logger = logging.getLogger(__name__)
 
 # Topics a service may announce. Apps add their own with ``register_topic``.
@@ -37,6 +39,14 @@ def register_topic(topic: str, regions: list[tuple[str, str]], *, delay: float =
     """
     TOPIC_REGIONS[topic] = list(regions)
     TOPIC_DELAY_SECONDS[topic] = delay
+
+
+def extend_topic(topic: str, regions: list[tuple[str, str]]) -> None:
+    """Add (audience, region) pairs to a topic that another app declared
+    (the quiz's live count follows connections too), keeping its delay."""
+    if topic not in TOPIC_REGIONS:
+        raise ValueError(f"unknown live topic: {topic}")
+    TOPIC_REGIONS[topic] += [r for r in regions if r not in TOPIC_REGIONS[topic]]
 
 
 def session_group(session_id: int) -> str:
@@ -131,3 +141,36 @@ async def achanged(session_id: int, *topics: str, participant_id: int | None = N
         await layer.group_send(session_group(session_id), message)
     except Exception as error:
         logger.warning("could not announce a change of session %s: %r", session_id, error)
+
+
+def _register_core_topics() -> None:
+    register_topic(
+        "step",
+        [(SCREEN, "stage"), (CONTROL, "stage"), (CONTROL, "agenda"), (PARTICIPANT, "stage")],
+    )
+    register_topic(
+        "session",
+        [
+            (SCREEN, "stage"),
+            (SCREEN, "joinbar"),
+            (CONTROL, "stage"),
+            (CONTROL, "agenda"),
+            (CONTROL, "room"),
+            (PARTICIPANT, "stage"),
+        ],
+    )
+    # Group membership changed: every participant socket re-subscribes and resyncs.
+    register_topic("members", [])
+    # Joins come in bursts (a whole room scans the QR code at once): coalesced,
+    # so 1,000 joins cost a few renders of the room, not 1,000. A count that
+    # moves once a second is live enough, and leaves the storm's time to joins.
+    register_topic(
+        "room", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=1.0
+    )
+    # Connection counts move with every phone that wakes or sleeps: coalesced.
+    register_topic(
+        "presence", [(CONTROL, "room"), (SCREEN, "joinbar"), (SCREEN, "lobby-count")], delay=1.0
+    )
+
+
+_register_core_topics()

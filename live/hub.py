@@ -35,19 +35,16 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from . import live, presence, quiet_gc, step_kinds
-from .regions import (
-    PARTICIPANT,
-    Audience,
-    RenderTarget,
-    regions_of,
-    render_regions,
-    warm_up,
-)
+from workshop import step_kinds
+
+from . import changes, presence, quiet_gc
+from .audiences import PARTICIPANT, Audience, regions_of
+from .regions import RenderTarget, render_regions, warm_up
 
 if TYPE_CHECKING:
-    from .consumers import LiveConsumer
-    from .models import Participant, WorkshopSession
+    from workshop.models import Participant, WorkshopSession
+
+    from .sockets import Socket
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +66,7 @@ class Hub:
         self.channel_name: str | None = None
         self.process_id: UUID | None = None
         # session id -> audience -> sockets of this process
-        self.sockets: dict[int, dict[Audience, set[LiveConsumer]]] = defaultdict(
-            lambda: defaultdict(set)
-        )
+        self.sockets: dict[int, dict[Audience, set[Socket]]] = defaultdict(lambda: defaultdict(set))
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
         # (session id, topic) pending a coalesced render
@@ -118,7 +113,7 @@ class Hub:
 
     # --- membership ----------------------------------------------------------
 
-    async def add(self, consumer: LiveConsumer, audience: Audience) -> None:
+    async def add(self, consumer: Socket, audience: Audience) -> None:
         async with self._lock:
             by_audience = self.sockets[audience.session_id]
             first_of_session = not by_audience
@@ -126,7 +121,7 @@ class Hub:
             if first_of_session:
                 await self._join(audience.session_id)
 
-    async def remove(self, consumer: LiveConsumer, audience: Audience) -> None:
+    async def remove(self, consumer: Socket, audience: Audience) -> None:
         async with self._lock:
             by_audience = self.sockets.get(audience.session_id)
             if by_audience is None:
@@ -148,7 +143,7 @@ class Hub:
         if self.layer is None:
             return True
         try:
-            await self.layer.group_add(live.session_group(session_id), self.channel_name)
+            await self.layer.group_add(changes.session_group(session_id), self.channel_name)
         except Exception as error:
             logger.warning("could not join the group of session %s: %r", session_id, error)
             self._unjoined.add(session_id)
@@ -162,7 +157,7 @@ class Hub:
         if self.layer is None:
             return
         try:
-            await self.layer.group_discard(live.session_group(session_id), self.channel_name)
+            await self.layer.group_discard(changes.session_group(session_id), self.channel_name)
         except Exception as error:  # the layer is away; its membership expires anyway
             logger.warning("could not leave the group of session %s: %r", session_id, error)
 
@@ -198,7 +193,7 @@ class Hub:
         if "members" in topics:
             self._spawn(self._refresh_participant(session_id, None))
         if "all" in topics:
-            topics = list(live.TOPIC_REGIONS)
+            topics = list(changes.TOPIC_REGIONS)
         for topic in topics:
             key = (session_id, topic)
             if key in self._pending:
@@ -215,7 +210,7 @@ class Hub:
         thread, whatever the rate of changes. Topics without a delay (a step
         change) are never held back.
         """
-        delay = live.TOPIC_DELAY_SECONDS.get(key[1], 0.0)
+        delay = changes.TOPIC_DELAY_SECONDS.get(key[1], 0.0)
         if delay <= 0:
             return 0.0
         return max(delay, min(MAX_COALESCE_SECONDS, COST_FACTOR * self._cost.get(key, 0.0)))
@@ -239,7 +234,7 @@ class Hub:
         to the database thread: they are the many, and their regions are the
         cheapest. Then the projector and the control views.
         """
-        wanted = live.TOPIC_REGIONS.get(topic, [])
+        wanted = changes.TOPIC_REGIONS.get(topic, [])
         kinds = {kind for (kind, _name) in wanted}
         audiences = [a for a in self.sockets.get(session_id, {}) if a.kind in kinds]
         if not audiences:
@@ -427,7 +422,7 @@ def _touches_participants(topics: list[str]) -> bool:
     return any(
         kind == PARTICIPANT
         for topic in topics
-        for (kind, _name) in live.TOPIC_REGIONS.get(topic, ())
+        for (kind, _name) in changes.TOPIC_REGIONS.get(topic, ())
     )
 
 
@@ -449,7 +444,7 @@ def _snapshot_key(
 
 def load_session(session_id: int):
     """The session with what every render reads."""
-    from .models import WorkshopSession
+    from workshop.models import WorkshopSession
 
     return (
         WorkshopSession.objects.select_related("current_step", "template")

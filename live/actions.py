@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .consumers import LiveConsumer
+from .sockets import Socket
 
-Handler = Callable[["LiveConsumer", dict[str, Any]], Awaitable[dict[str, Any] | None]]
+Handler = Callable[[Socket, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,53 @@
+"""Who sees what: the audiences of a session and the regions each one sees.
+
+Model-free, so a feature app may register its regions while Django is still
+loading (``AppConfig.ready``), and the hub and the consumer share these
+names without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCREEN = "screen"
+CONTROL = "control"
+PARTICIPANT = "participant"
+AUDIENCES = (SCREEN, CONTROL, PARTICIPANT)
+
+# (audience, region name) -> template. Region ids in the page are the names.
+REGION_TEMPLATES: dict[tuple[str, str], str] = {
+    (SCREEN, "stage"): "live/screen/stage.html",
+    (SCREEN, "joinbar"): "live/screen/joinbar.html",
+    # Inside the lobby step: pushed on its own so a count never re-renders the step.
+    (SCREEN, "lobby-count"): "live/screen/lobby-count.html",
+    (CONTROL, "stage"): "live/control/stage.html",
+    (CONTROL, "agenda"): "live/control/agenda.html",
+    (CONTROL, "room"): "live/control/room.html",
+    (PARTICIPANT, "stage"): "live/participant/stage.html",
+    (PARTICIPANT, "me"): "live/participant/me.html",
+}
+
+
+def register_region(audience: str, name: str, template: str) -> None:
+    REGION_TEMPLATES[(audience, name)] = template
+
+
+def regions_of(audience: str) -> list[str]:
+    return [name for (aud, name) in REGION_TEMPLATES if aud == audience]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Everyone who sees exactly the same thing: the projector, the control
+    views, or the participants of one group reading one language."""
+
+    kind: str
+    session_id: int
+    group_id: int | None = None  # participants only; None: not in a group
+    language: str = "en"
+
+    @property
+    def key(self) -> str:
+        if self.kind == PARTICIPANT:
+            return f"{self.session_id}:{self.kind}:{self.group_id or 0}:{self.language}"
+        return f"{self.session_id}:{self.kind}"
