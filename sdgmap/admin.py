@@ -1,13 +1,22 @@
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+
+from workshop.admin import register_template_inline
 
 from .models import (
-    AccelerationAction,
     CardEdit,
     ExerciseConfig,
     ExerciseRun,
     Goal,
     GroupCard,
+    Reference,
+    ReferenceAction,
+    ReferenceNote,
     ReferenceTheme,
     Target,
 )
@@ -15,7 +24,7 @@ from .models import (
 
 class TargetInline(TranslationTabularInline):
     model = Target
-    fields = ("code", "position", "description", "migration_note")
+    fields = ("code", "position", "description")
     extra = 0
 
 
@@ -32,16 +41,52 @@ class TargetAdmin(TranslationAdmin):
     search_fields = ("code", "description")
 
 
-@admin.register(ReferenceTheme)
-class ReferenceThemeAdmin(TranslationAdmin):
-    list_display = ("name", "position")
-    filter_horizontal = ("targets",)
+# --- a template's reference mapping ----------------------------------------------------
+# Edited on a page of its own: themes and actions carry lists of targets and
+# SDGs, which inlines of the template's page (already an inline of steps) could
+# not hold. The template's page shows who made it and links here.
 
 
-@admin.register(AccelerationAction)
-class AccelerationActionAdmin(TranslationAdmin):
-    list_display = ("number", "title")
+class ReferenceThemeInline(TranslationTabularInline):
+    model = ReferenceTheme
+    fields = ("position", "name", "targets")
+    autocomplete_fields = ("targets",)
+    extra = 0
+
+
+class ReferenceActionInline(TranslationStackedInline):
+    model = ReferenceAction
+    fields = ("number", "title", "summary", "goals")
     filter_horizontal = ("goals",)
+    extra = 0
+
+
+class ReferenceNoteInline(TranslationTabularInline):
+    model = ReferenceNote
+    fields = ("target", "text")
+    autocomplete_fields = ("target",)
+    extra = 0
+
+
+@admin.register(Reference)
+class ReferenceAdmin(TranslationAdmin):
+    list_display = ("author", "template")
+    search_fields = ("author", "template__title")
+    inlines = [ReferenceThemeInline, ReferenceActionInline, ReferenceNoteInline]
+
+
+class TemplateReferenceInline(TranslationStackedInline):
+    """On the template's page: who made its reference, and a link to the rest."""
+
+    model = Reference
+    fields = ("author", "actions_title")
+    show_change_link = True
+    max_num = 1
+    extra = 0
+    verbose_name = _("SDG reference (themes and actions: save, then “Change”)")
+
+
+register_template_inline(TemplateReferenceInline)
 
 
 @admin.register(ExerciseConfig)

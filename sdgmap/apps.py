@@ -13,7 +13,7 @@ class SdgmapConfig(AppConfig):
 
         from . import consumers  # noqa: F401  (registers the "card" socket action)
         from .display import exercise_context
-        from .packs import ExerciseExtension
+        from .packs import ExerciseExtension, ReferenceExtension
 
         step_kinds.register(
             step_kinds.StepKindSpec(
@@ -36,6 +36,7 @@ class SdgmapConfig(AppConfig):
             delay=0.25,
         )
         register_extension(ExerciseExtension())
+        register_extension(ReferenceExtension())
         from . import report
 
         report.register()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from workshop.models import Group
 
 from . import services
-from .models import AccelerationAction, ExerciseRun, Goal, GroupCard, ReferenceTheme, Target
+from .models import ExerciseRun, Goal, GroupCard, Reference, ReferenceAction, ReferenceTheme, Target
 
 if TYPE_CHECKING:
     from live.regions import RenderTarget
@@ -142,8 +142,16 @@ class ExerciseDisplay:
     # --- the reference ------------------------------------------------------------------
 
     @cached_property
+    def reference(self) -> Reference | None:
+        """The template's reference mapping; None when it has none, and then
+        the reveal shows the groups' map alone."""
+        if self.step is None:
+            return None
+        return Reference.objects.filter(template_id=self.step.template_id).first()
+
+    @cached_property
     def reference_codes(self) -> dict[int, list[str]]:
-        """SDG number -> the targets IOM's table names."""
+        """SDG number -> the targets the reference's themes name."""
         by_goal: dict[int, set[str]] = defaultdict(set)
         for theme in self.themes:
             for target in theme.targets.all():
@@ -152,11 +160,15 @@ class ExerciseDisplay:
 
     @cached_property
     def themes(self) -> list[ReferenceTheme]:
-        return list(ReferenceTheme.objects.prefetch_related("targets__goal"))
+        if self.reference is None:
+            return []
+        return list(self.reference.themes.prefetch_related("targets__goal"))
 
     @cached_property
-    def actions(self) -> list[AccelerationAction]:
-        return list(AccelerationAction.objects.prefetch_related("goals"))
+    def actions(self) -> list[ReferenceAction]:
+        if self.reference is None:
+            return []
+        return list(self.reference.actions.prefetch_related("goals"))
 
     @cached_property
     def actions_by_goal(self) -> dict[int, list[int]]:

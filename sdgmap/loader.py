@@ -1,9 +1,12 @@
-"""Load the SDG reference data (sdgmap/data/sdgs.yaml) into the database.
+"""Load the SDGs and their targets (sdgmap/data/sdgs.yaml) into the database.
 
-Idempotent: rows are matched by their natural keys (goal number, target code,
-theme key, action number) and updated in place, so running it again after an
-edit of the file updates the texts and keeps every card that points at them.
-Works with real models and with a migration's historical models.
+They are shared by every workshop; a reference mapping to compare the groups'
+work with belongs to a workshop template and comes with its content pack.
+
+Idempotent: rows are matched by their natural keys (goal number, target code)
+and updated in place, so running it again after an edit of the file updates
+the texts and keeps every card that points at them. Works with real models
+and with a migration's historical models.
 """
 
 from __future__ import annotations
@@ -32,10 +35,9 @@ def read_data(path: Path = DATA_FILE) -> dict[str, Any]:
 
 
 def load_sdgs(models: dict[str, Any], data: dict[str, Any] | None = None) -> dict[str, int]:
-    """``models`` maps Goal, Target, ReferenceTheme, AccelerationAction to classes."""
+    """``models`` maps Goal and Target to classes."""
     data = data or read_data()
     Goal, Target = models["Goal"], models["Target"]
-    ReferenceTheme, AccelerationAction = models["ReferenceTheme"], models["AccelerationAction"]
     goals: dict[int, Any] = {}
     targets: dict[str, Any] = {}
     for sdg in data["sdgs"]:
@@ -55,37 +57,16 @@ def load_sdgs(models: dict[str, Any], data: dict[str, Any] | None = None) -> dic
                     "goal": goal,
                     "position": position,
                     **_texts(spec["description"], "description"),
-                    **_texts(spec.get("migration_note"), "migration_note"),
                 },
             )
             targets[target.code] = target
-    for position, spec in enumerate(data.get("reference_themes", []), start=1):
-        theme, _ = ReferenceTheme.objects.update_or_create(
-            key=spec["key"], defaults={"position": position, **_texts(spec["name"], "name")}
-        )
-        theme.targets.set([targets[str(code)] for code in spec["targets"]])
-    for spec in data.get("acceleration_actions", []):
-        action, _ = AccelerationAction.objects.update_or_create(
-            number=spec["number"],
-            defaults={**_texts(spec["title"], "title"), **_texts(spec.get("summary"), "summary")},
-        )
-        action.goals.set([goals[n] for n in spec["sdgs"]])
     return {
         "goals": len(goals),
         "targets": len(targets),
-        "themes": len(data.get("reference_themes", [])),
-        "actions": len(data.get("acceleration_actions", [])),
     }
 
 
 def load_into_current_models() -> dict[str, int]:
     from . import models
 
-    return load_sdgs(
-        {
-            "Goal": models.Goal,
-            "Target": models.Target,
-            "ReferenceTheme": models.ReferenceTheme,
-            "AccelerationAction": models.AccelerationAction,
-        }
-    )
+    return load_sdgs({"Goal": models.Goal, "Target": models.Target})

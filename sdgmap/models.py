@@ -1,6 +1,7 @@
-"""The SDG-mapping exercise: reference data (goals, targets, IOM's reference
-mapping, the Acceleration Actions) and each session's run of the exercise
-(the groups' cards and everything they submitted)."""
+"""The SDG-mapping exercise: the shared SDG data (goals and targets), each
+workshop template's reference mapping (who made it, its themes and targets,
+its actions) and each session's run of the exercise (the groups' cards and
+everything they submitted)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workshop.models import Group, Participant, Step, WorkshopSession
+from workshop.models import Group, Participant, Step, WorkshopSession, WorkshopTemplate
 
 REASONING_MAX_LENGTH = 500
 HEX_COLOUR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("A colour like #E5243B."))
@@ -33,7 +34,7 @@ def readable_text_colour(hex_colour: str) -> str:
     return "#ffffff" if on_white >= on_black else "#000000"
 
 
-# --- reference data ---------------------------------------------------------------
+# --- the SDGs: shared by every workshop ---------------------------------------------
 
 
 class Goal(models.Model):
@@ -64,7 +65,6 @@ class Target(models.Model):
     code = models.CharField(max_length=8, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
-    migration_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["goal__number", "position", "id"]
@@ -73,35 +73,94 @@ class Target(models.Model):
         return self.code
 
 
-class ReferenceTheme(models.Model):
-    """A row of IOM's "Migration & SDGs" table: a theme and the targets that
-    refer to migration directly."""
+# --- a template's reference mapping -------------------------------------------------
 
-    key = models.SlugField(unique=True)
+
+class Reference(models.Model):
+    """The mapping a template's exercise is compared with once the facilitator
+    reveals it. It belongs to the template, not to the installation: a
+    template without one reveals the groups' map alone."""
+
+    template = models.OneToOneField(
+        WorkshopTemplate,
+        on_delete=models.CASCADE,
+        related_name="sdg_reference",
+        verbose_name=_("workshop template"),
+    )
+    author = models.CharField(
+        _("made by"),
+        max_length=80,
+        help_text=_("Who made the reference, as the projector and phones name it."),
+    )
+    actions_title = models.CharField(
+        _("title of the actions"),
+        max_length=200,
+        blank=True,
+        help_text=_("The heading of the list of actions, if the reference has any."),
+    )
+
+    class Meta:
+        verbose_name = _("SDG reference")
+        verbose_name_plural = _("SDG references")
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.template}"
+
+
+class ReferenceTheme(models.Model):
+    """A theme of the reference and the targets it names directly."""
+
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="themes")
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=200)
     targets = models.ManyToManyField(Target, related_name="reference_themes")
 
     class Meta:
-        ordering = ["position", "id"]
+        ordering = ["reference", "position", "id"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class AccelerationAction(models.Model):
-    """One of IOM's six Acceleration Actions for the SDGs."""
+class ReferenceAction(models.Model):
+    """One of the reference's numbered actions and the SDGs it advances."""
 
-    number = models.PositiveSmallIntegerField(unique=True)
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="actions")
+    number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
-    goals = models.ManyToManyField(Goal, related_name="acceleration_actions")
+    goals = models.ManyToManyField(Goal, related_name="reference_actions")
 
     class Meta:
-        ordering = ["number"]
+        ordering = ["reference", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "number"], name="one_reference_action_per_number"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+
+class ReferenceNote(models.Model):
+    """What the reference says about one target (for facilitators; not shown
+    to the room)."""
+
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="notes")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["reference", "target__goal__number", "target__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "target"], name="one_reference_note_per_target"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference.author}: {self.target.code}"
 
 
 # --- the exercise -------------------------------------------------------------------

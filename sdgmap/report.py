@@ -1,5 +1,5 @@
 """The exercise in the workshop report and the exports: the groups' SDG map,
-their targets and reasoning next to IOM's reference. Aggregated by group;
+their targets and reasoning next to the template's reference, if it has one. Aggregated by group;
 nothing points to a person, so it survives the retention purge as it is. The
 cards' edit history, each person's every submission, goes with them."""
 
@@ -40,6 +40,7 @@ def sdg_summary(session: WorkshopSession) -> dict[str, Any]:
                 "state": run.state,
                 "allocation": run.allocation,
                 "groups": len(ex.groups),
+                "reference_by": ex.reference.author if ex.reference else "",
                 "done": ex.total_done,
                 "assigned": ex.total_assigned,
                 "sdgs": [

@@ -164,7 +164,8 @@ def close_exercise(session: WorkshopSession, by) -> ExerciseRun:
 
 @transaction.atomic
 def reveal_reference(session: WorkshopSession, by) -> ExerciseRun:
-    """Show IOM's reference mapping; closes the exercise if it is still open."""
+    """Show the template's reference mapping, or with none the groups' map
+    alone; closes the exercise if it is still open."""
     check_facilitator(session, by)
     run = _locked_run(session)
     if run.state == ExerciseRun.State.NOT_STARTED:

@@ -1,8 +1,8 @@
-"""Reference texts in English, French and Dutch, falling back to English."""
+"""SDG and reference texts in English, French and Dutch, falling back to English."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import AccelerationAction, Goal, ReferenceTheme, Target
+from .models import Goal, Reference, ReferenceAction, ReferenceNote, ReferenceTheme, Target
 
 
 @register(Goal)
@@ -12,7 +12,12 @@ class GoalTranslation(TranslationOptions):
 
 @register(Target)
 class TargetTranslation(TranslationOptions):
-    fields = ("description", "migration_note")
+    fields = ("description",)
+
+
+@register(Reference)
+class ReferenceTranslation(TranslationOptions):
+    fields = ("author", "actions_title")
 
 
 @register(ReferenceTheme)
@@ -20,6 +25,11 @@ class ReferenceThemeTranslation(TranslationOptions):
     fields = ("name",)
 
 
-@register(AccelerationAction)
-class AccelerationActionTranslation(TranslationOptions):
+@register(ReferenceAction)
+class ReferenceActionTranslation(TranslationOptions):
     fields = ("title", "summary")
+
+
+@register(ReferenceNote)
+class ReferenceNoteTranslation(TranslationOptions):
+    fields = ("text",)

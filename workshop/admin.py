@@ -29,12 +29,24 @@ class StepInline(TranslationTabularInline):
     ordering = ("position", "id")
 
 
+# Inlines other apps add to the template's page (the SDG reference), as they
+# register pack extensions: the core app does not import them.
+_TEMPLATE_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
+
+def register_template_inline(inline: type[admin.options.InlineModelAdmin]) -> None:
+    _TEMPLATE_INLINES.append(inline)
+
+
 @admin.register(WorkshopTemplate)
 class WorkshopTemplateAdmin(TranslationAdmin):
     list_display = ("title", "slug", "updated_at")
     prepopulated_fields = {"slug": ("title_en",)}
     inlines = [StepInline]
     actions = ["duplicate"]
+
+    def get_inlines(self, request: HttpRequest, obj: WorkshopTemplate | None):
+        return [*self.inlines, *_TEMPLATE_INLINES]
 
     @admin.action(description=_("Duplicate the selected templates"))
     def duplicate(self, request: HttpRequest, queryset) -> None:

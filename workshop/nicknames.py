@@ -61,7 +61,8 @@ NOUNS = [
 def candidates(count: int = 20) -> list[str]:
     """Names like "Swift Stork", at random and all different.
 
-    The nouns are migratory animals, fitting the workshop's theme.
+    The nouns are animals (migratory ones, first chosen for the IOM
+    workshop; neutral enough for any other).
     """
     names: list[str] = []
     while len(names) < count:

@@ -1,5 +1,9 @@
-"""Load the 17 SDGs, their targets and IOM's reference mapping, so that a new
-database (a laptop's first `make run`, every test database) has them."""
+"""Load the 17 SDGs and their targets, so that a new database (a laptop's
+first `make run`, every test database) has them.
+
+This once loaded IOM's reference mapping too, for the whole installation; it
+now comes with the IOM pack, and 0004 gave existing databases' IOM template
+the rows this loaded."""
 
 from django.db import migrations
 
@@ -7,8 +11,7 @@ from django.db import migrations
 def load(apps, schema_editor):
     from sdgmap.loader import load_sdgs
 
-    names = ("Goal", "Target", "ReferenceTheme", "AccelerationAction")
-    load_sdgs({name: apps.get_model("sdgmap", name) for name in names})
+    load_sdgs({name: apps.get_model("sdgmap", name) for name in ("Goal", "Target")})
 
 
 class Migration(migrations.Migration):

@@ -1,12 +1,27 @@
+from pathlib import Path
+
 import pytest
 
+from sdgmap.packs import ReferenceExtension
 from tests.factories import StepFactory
+from workshop import packs
 from workshop import services as room
 from workshop.models import Step
 
+IOM_PACK = Path(packs.__file__).parent / "packs" / "iom-leaving-no-one-behind.yaml"
+
 
 @pytest.fixture
-def exercise_step(template):
+def iom_reference(template):
+    """The IOM pack's reference mapping on the test template (a workshop
+    like the IOM one), as importing the pack would give it."""
+    section = {"sdg_reference": packs.read_pack(IOM_PACK)["sdg_reference"]}
+    ReferenceExtension().apply(packs.PackContext(section), template)
+    return template.sdg_reference
+
+
+@pytest.fixture
+def exercise_step(template, iom_reference):
     return StepFactory(template=template, position=4, kind=Step.Kind.EXERCISE, title="Map the SDGs")
 
 

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.utils import translation
 
-from sdgmap.models import AccelerationAction, Goal, ReferenceTheme, Target, readable_text_colour
+from sdgmap.models import Goal, Reference, ReferenceTheme, Target, readable_text_colour
 
 
 def test_it_has_the_17_sdgs_and_169_targets_from_the_migration(db):
@@ -18,21 +18,9 @@ def test_it_quotes_target_10_7_and_translates(db):
         assert Goal.objects.get(number=1).short_name == "Pas de pauvreté"
 
 
-def test_it_has_iom_reference_themes_and_acceleration_actions(db):
-    themes = {t.key: sorted(x.code for x in t.targets.all()) for t in ReferenceTheme.objects.all()}
-    assert themes["trafficking-exploitation"] == ["16.2", "5.2", "8.7"]
-    assert themes["labour-migration"] == ["8.5", "8.7", "8.8"]
-    assert themes["student-mobility"] == ["4.b"]
-    assert themes["remittances"] == ["10.c"]
-    assert themes["migration-data"] == ["17.18"]
-    assert AccelerationAction.objects.count() == 6
-    assert sorted(g.number for g in AccelerationAction.objects.get(number=2).goals.all()) == [
-        1,
-        8,
-        9,
-        10,
-        17,
-    ]
+def test_the_shared_data_carries_no_reference_mapping(db):
+    """A reference belongs to a workshop template and comes with its pack."""
+    assert not Reference.objects.exists() and not ReferenceTheme.objects.exists()
 
 
 def test_it_reloads_idempotently_and_keeps_admin_rows(db):
@@ -40,7 +28,6 @@ def test_it_reloads_idempotently_and_keeps_admin_rows(db):
     call_command("load_sdgs", verbosity=0)
     assert Goal.objects.count() == 17
     assert Target.objects.count() == 169
-    assert ReferenceTheme.objects.get(key="migration-governance").targets.count() == 1
 
 
 def test_it_picks_the_text_colour_with_more_contrast():

@@ -5,14 +5,11 @@ from sdgmap.loader import load_into_current_models
 
 
 class Command(BaseCommand):
-    help = "Load or refresh the 17 SDGs, their targets and IOM's reference mapping (idempotent)."
+    help = "Load or refresh the 17 SDGs and their targets (idempotent)."
 
     def handle(self, **options):
         with transaction.atomic():
             counts = load_into_current_models()
         self.stdout.write(
-            self.style.SUCCESS(
-                "Loaded {goals} SDGs, {targets} targets, {themes} reference themes "
-                "and {actions} Acceleration Actions.".format(**counts)
-            )
+            self.style.SUCCESS("Loaded {goals} SDGs and {targets} targets.".format(**counts))
         )
