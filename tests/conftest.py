@@ -100,6 +100,8 @@ def _release_postgres_connections_before_teardown(django_db_setup, django_db_blo
 
     if connection.vendor != "postgresql":
         return
+    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        return  # no test of this run used the database: none was created
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
