@@ -27,8 +27,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
 
 from channels.db import database_sync_to_async
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from .sockets import Socket
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # A layer forgets a group membership after its group_expiry (a day by default
 # on both stock layers); a workshop can run longer than that on one process.
@@ -318,17 +320,43 @@ class Hub:
         newer version that replaces it.
         """
         shared_names = [n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS]
-        generation = self.shared.generation(session.pk)
-        key = _snapshot_key(session, audience, participant, shared_names)
-        reusable = key is not None and self.hears(session.pk)
-        shared = self.shared.get(session.pk, key) if reusable else None
-        if shared is None:
-            shared = render_regions(session, audience, shared_names, participant)
-            if reusable:
-                self.shared.put(session.pk, generation, key, shared)
+        shared = self.shared_render(
+            session,
+            audience,
+            participant,
+            "regions",
+            lambda: render_regions(session, audience, shared_names, participant),
+        )
         personal = render_regions(session, audience, list(PERSONAL_REGIONS), participant)
         by_name = {region["id"]: region for region in [*shared, *personal]}
         return [by_name[name] for name in regions_of(PARTICIPANT) if name in by_name]
+
+    def shared_render(
+        self,
+        session: WorkshopSession,
+        audience: Audience,
+        participant: Participant,
+        what: str,
+        render: Callable[[], T],
+    ) -> T:
+        """``render()``, shared by every participant whose view of the session
+        is this one's (same audience, same step state; see _snapshot_key),
+        while this hub hears every change of the session (call on the
+        database thread). ``what`` names the render: the socket's regions,
+        the phone's page. What ``render`` gives must hold nothing of the
+        participant beyond their view.
+        """
+        generation = self.shared.generation(session.pk)
+        names = [n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS]
+        view = _snapshot_key(session, audience, participant, names)
+        if view is None or not self.hears(session.pk):
+            return render()
+        key = (what, view)
+        found = self.shared.get(session.pk, key)
+        if found is None:
+            found = render()
+            self.shared.put(session.pk, generation, key, found)
+        return found
 
     async def _keep_groups(self) -> None:
         """Keep this process in the groups of the sessions it serves.
@@ -375,8 +403,9 @@ class Hub:
 
 
 class SharedRenders:
-    """Participant regions rendered once per view of a session and reused in
-    the snapshot of every phone that connects with that same view.
+    """What participants see, rendered once per view of a session and reused
+    for every phone with that same view: the regions of a socket's snapshot,
+    the shell of a phone's page.
 
     A join storm or a restart brings hundreds of phones within seconds, and
     nearly all of a group and language see the same stage. Entries are kept
@@ -388,23 +417,21 @@ class SharedRenders:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[int, dict[Hashable, list[dict[str, Any]]]] = {}
+        self._entries: dict[int, dict[Hashable, Any]] = {}
         self._generation: dict[int, int] = defaultdict(int)
 
     def generation(self, session_id: int) -> int:
         with self._lock:
             return self._generation[session_id]
 
-    def get(self, session_id: int, key: Hashable) -> list[dict[str, Any]] | None:
+    def get(self, session_id: int, key: Hashable) -> Any:
         with self._lock:
             return self._entries.get(session_id, {}).get(key)
 
-    def put(
-        self, session_id: int, generation: int, key: Hashable, regions: list[dict[str, Any]]
-    ) -> None:
+    def put(self, session_id: int, generation: int, key: Hashable, rendered: Any) -> None:
         with self._lock:
             if self._generation[session_id] == generation:
-                self._entries.setdefault(session_id, {})[key] = regions
+                self._entries.setdefault(session_id, {})[key] = rendered
 
     def drop(self, session_id: int) -> None:
         with self._lock:

@@ -86,10 +86,18 @@ def render_regions(
 
 
 def region_context(
-    session: WorkshopSession, audience: Audience, participant: Participant | None = None
+    session: WorkshopSession,
+    audience: Audience,
+    participant: Participant | None = None,
+    *,
+    with_step: bool = True,
 ) -> dict[str, Any]:
-    """The context that full page templates use to include their regions."""
-    return _base_context(session, audience, participant, time.time_ns() // 1000)
+    """The context that full page templates use to include their regions;
+    ``with_step=False`` for a part that reads nothing of the step
+    (STEPLESS_REGIONS), which saves the step's queries."""
+    return _base_context(
+        session, audience, participant, time.time_ns() // 1000, with_step=with_step
+    )
 
 
 def _language_for(session: WorkshopSession, audience: Audience) -> str:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from live import hub
-from live.audiences import CONTROL, SCREEN, Audience
+from live.audiences import CONTROL, PARTICIPANT, REGION_TEMPLATES, SCREEN, Audience
 from live.regions import audience_for_participant, people_page, region_context, render_regions
 
 from . import identity, services
@@ -345,15 +345,48 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
     if participant is None:
         return redirect("workshop:join_code", code=code)
     session = participant.session
+    audience = audience_for_participant(participant)
     serving = hub.serving_hub()
     # Taken before reading anything: see Hub.freshness.
     fresh = serving.freshness(session.pk) if serving is not None else ""
     with translation.override(participant.language):
-        # Rendered with the request, not shared with the sockets' renders: its
-        # forms carry a CSRF token and work without JavaScript.
-        context = region_context(session, audience_for_participant(participant), participant)
-        context["fresh"] = fresh
-        return _rendered(request, "workshop/participant.html", context)
+        if serving is None or len(messages.get_messages(request)):
+            # A message is for this phone alone (len() leaves it unread).
+            context = region_context(session, audience, participant)
+            context["fresh"] = fresh
+            return _rendered(request, "workshop/participant.html", context)
+        # A whole room loads this page within seconds, and everyone of a
+        # group and language sees the same page but for their own header
+        # and CSRF token: the rest is rendered once per view of the session
+        # (the costliest part of a join storm, docs/performance.md).
+        shell = serving.shared_render(
+            session,
+            audience,
+            participant,
+            "page",
+            lambda: _render_phone_shell(session, audience, participant, fresh),
+        )
+        html = shell.replace(_ME_SLOT, _render_phone_header(session, audience, participant))
+        response = HttpResponse(html.replace(_TOKEN_SLOT, get_token(request)))
+        response["Content-Language"] = translation.get_language()
+        return response
+
+
+_ME_SLOT = "phone-header-slot-" + "x" * 32
+
+
+def _render_phone_shell(session, audience, participant, fresh: str) -> str:
+    """The phone's page with slots for its header and its CSRF token."""
+    context = region_context(session, audience, participant)
+    context.update(fresh=fresh, me_slot=_ME_SLOT, csrf_token=_TOKEN_SLOT)
+    return render_to_string("workshop/participant.html", context)
+
+
+def _render_phone_header(session, audience, participant) -> str:
+    """The participant's own region (their nickname, their language form)."""
+    context = region_context(session, audience, participant, with_step=False)
+    context["csrf_token"] = _TOKEN_SLOT
+    return render_to_string(REGION_TEMPLATES[(PARTICIPANT, "me")], context)
 
 
 @require_POST

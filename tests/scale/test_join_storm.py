@@ -246,6 +246,96 @@ def _participant_page(participant) -> str:
     return response.content.decode()
 
 
+# --- one render of a phone's page for the phones of a view ------------------------------
+
+
+def _phone_client(participant) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.cookies.load(dict([_cookie_header(participant)[1].decode().split("=", 1)]))
+    return client
+
+
+def _page(client: Client, session) -> str:
+    response = client.get(f"/p/{session.code}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _count_page_renders(monkeypatch) -> list[str]:
+    renders: list[str] = []
+    real = views._render_phone_shell
+    monkeypatch.setattr(views, "_render_phone_shell", lambda *a: renders.append("page") or real(*a))
+    return renders
+
+
+def _serving(monkeypatch, hub) -> None:
+    monkeypatch.setattr(hub_module, "serving_hub", lambda: hub)
+
+
+def _token_of(page: str) -> str:
+    return page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+
+@pytest.mark.django_db
+def test_phones_of_one_view_share_one_render_of_their_page(session, facilitator, monkeypatch):
+    services.move_by(session, 1, facilitator)
+    group = session.groups.first()
+    phones = [p for p in _join(session, 6) if p.group_id == group.pk]
+    _serving(monkeypatch, _hub_hearing(session))
+    renders = _count_page_renders(monkeypatch)
+    clients = [_phone_client(phone) for phone in phones]
+
+    pages = [_page(client, session) for client in clients]
+
+    assert renders == ["page"]
+    for phone, page in zip(phones, pages, strict=True):
+        assert "Who is IOM?" in page
+        shown = [p.nickname for p in phones if f'class="me-name">{p.nickname}<' in page]
+        assert shown == [phone.nickname]
+        assert views._ME_SLOT not in page and views._TOKEN_SLOT not in page
+    # Each page's forms work without JavaScript, with that phone's own token.
+    for client, page in zip(clients, pages, strict=True):
+        changed = client.post(
+            f"/p/{session.code}/language",
+            {"language": "fr", "csrfmiddlewaretoken": _token_of(page)},
+        )
+        assert changed.status_code == 302
+    assert {p.language for p in Participant.objects.filter(group=group)} == {"fr"}
+
+
+@pytest.mark.django_db
+def test_a_change_for_participants_renders_the_page_again(session, facilitator, monkeypatch):
+    phone = _join(session, 1)[0]
+    hub = _hub_hearing(session)
+    _serving(monkeypatch, hub)
+    client = _phone_client(phone)
+    assert "Welcome" in _page(client, session)
+
+    services.move_by(session, 1, facilitator)
+    hub.shared.drop(session.pk)  # what the hub does when it hears the change
+
+    assert "Who is IOM?" in _page(client, session)
+
+
+@pytest.mark.django_db
+def test_a_message_for_one_phone_is_shown_to_it_alone(session, monkeypatch):
+    first, second = _join(session, 2)
+    session.group_mode = "choose"
+    session.save(update_fields=["group_mode"])
+    _serving(monkeypatch, _hub_hearing(session))
+    first_client, second_client = _phone_client(first), _phone_client(second)
+    token = _token_of(_page(first_client, session))
+
+    refused = first_client.post(
+        f"/p/{session.code}/group", {"group": "999999", "csrfmiddlewaretoken": token}
+    )
+    assert refused.status_code == 302
+
+    assert "No such group" in _page(first_client, session)
+    assert "No such group" not in _page(second_client, session)
+    assert "No such group" not in _page(first_client, session)  # shown once
+
+
 # --- pushes past the send limit ----------------------------------------------------------
 
 
