@@ -271,16 +271,29 @@ def yaml_lines(text: str) -> dict[str, int]:
     return lines
 
 
+def _nearest_known_place(place: str, lines: dict[str, int]) -> str:
+    """The place itself, or the nearest enclosing place found in ``lines``.
+
+    Stops when nothing is left to strip: a top-level name ("format") or a
+    text that is not a place at all ("line 3") cannot be shortened, and an
+    invalid YAML text gives no lines to find.
+    """
+    probe = place
+    while probe and probe not in lines:
+        shorter = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", probe)
+        if shorter == probe:
+            return ""
+        probe = shorter
+    return probe
+
+
 def with_lines(errors: list[str], text: str) -> list[str]:
     """Add the line of each error's place, or of its nearest enclosing place."""
     lines = yaml_lines(text)
     located = []
     for error in errors:
         place, sep, message = error.partition(": ")
-        probe = place
-        while probe and probe not in lines:
-            probe = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", probe)
-        line = lines.get(probe)
+        line = lines.get(_nearest_known_place(place, lines))
         located.append(f"{place} (line {line}){sep}{message}" if line and sep else error)
     return located
 

@@ -189,3 +189,41 @@ def test_exporting_an_unknown_template_lists_the_known_ones():
     packs.import_pack(packs.read_pack(MINI_PACK))
     with pytest.raises(CommandError, match="mini-workshop"):
         call_command("export_pack", "nope", "-")
+
+
+# --- a bad pack ends quickly, with its errors located ---------------------------
+
+NO_FORMAT_PACK = "template:\n  slug: x\n"
+BAD_INDENT_PACK = "format: 1\ntemplate:\n  slug: x\n   title: {en: X}\n"
+
+
+@pytest.mark.timeout(2)
+def test_it_locates_an_error_on_a_top_level_name_without_looping():
+    located = packs.with_lines(["format: must be 1"], NO_FORMAT_PACK)
+    assert located == ["format (line 1): must be 1"]
+
+
+@pytest.mark.timeout(2)
+def test_it_keeps_errors_of_a_text_that_is_not_valid_yaml_as_they_are():
+    errors = ["line 4: not valid YAML (mapping values are not allowed here)"]
+    assert packs.with_lines(errors, BAD_INDENT_PACK) == errors
+
+
+@pytest.mark.timeout(2)
+def test_the_command_reports_a_missing_format_line(tmp_path):
+    path = tmp_path / "no-format.yaml"
+    path.write_text(NO_FORMAT_PACK, encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_pack", str(path))
+    assert "format (line 1): must be 1" in str(error.value)
+    assert WorkshopTemplate.objects.count() == 0
+
+
+@pytest.mark.timeout(2)
+def test_the_command_reports_an_indentation_error_with_its_line(tmp_path):
+    path = tmp_path / "bad-indent.yaml"
+    path.write_text(BAD_INDENT_PACK, encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_pack", str(path))
+    assert "line 4: not valid YAML" in str(error.value)
+    assert "nothing was changed" in str(error.value)
