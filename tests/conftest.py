@@ -7,6 +7,7 @@ signed-in non-staff user, an anonymous visitor).
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -102,11 +103,17 @@ def _release_postgres_connections_before_teardown(django_db_setup, django_db_blo
         return
     if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
         return  # no test of this run used the database: none was created
+    others = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        # pg_terminate_backend only signals, and a server thread may still
+        # take a new connection meanwhile: end them until none is left.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_terminate_backend(pid)" + others)
+            cursor.execute("SELECT count(*)" + others)
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
 
 
 @pytest.fixture
