@@ -114,6 +114,8 @@ def _release_postgres_connections_before_teardown(django_db_setup, django_db_blo
             if cursor.fetchone()[0] == 0:
                 break
             time.sleep(0.1)
+    # Ours too: the test database is dropped from another connection.
+    connection.close()
 
 
 @pytest.fixture
