@@ -36,6 +36,19 @@ CHROMIUM_ARGS = [
 FACILITATOR = ("facilitator", "rehearsal-password-1")
 
 
+def run_fresh_python(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a new Python process of the project, as a management
+    command would start: nothing imported beforehand."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "workshop.settings", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

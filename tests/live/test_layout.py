@@ -5,10 +5,8 @@ that imports it back."""
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 
-from ..live_server import ROOT
+from ..live_server import ROOT, run_fresh_python
 
 LIVE = ROOT / "live"
 FEATURE_APPS = {"quizzes", "sdgmap", "reports"}
@@ -74,12 +72,5 @@ def test_the_api_imports_before_django_is_set_up():
         "assert callable(live.register_action) and callable(live.changed); "
         "from django.apps import apps; assert not apps.ready"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", check],
-        cwd=ROOT,
-        env={"DJANGO_SETTINGS_MODULE": "workshop.settings", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_fresh_python(check)
     assert result.returncode == 0, result.stderr
