@@ -101,18 +101,20 @@ def _release_postgres_connections_before_teardown(django_db_setup, django_db_blo
 
     if connection.vendor != "postgresql":
         return
-    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
-        return  # no test of this run used the database: none was created
     others = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         # pg_terminate_backend only signals, and a server thread may still
         # take a new connection meanwhile: end them until none is left.
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while True:
             cursor.execute("SELECT pg_terminate_backend(pid)" + others)
-            cursor.execute("SELECT count(*)" + others)
-            if cursor.fetchone()[0] == 0:
+            sessions = "SELECT count(*), string_agg(application_name || ' ' || state, ', ')"
+            cursor.execute(sessions + others)
+            left, which = cursor.fetchone()
+            if left == 0:
                 break
+            if time.monotonic() > deadline:
+                pytest.fail(f"{left} sessions still use the test database: {which}")
             time.sleep(0.1)
     # Ours too: the test database is dropped from another connection.
     connection.close()
