@@ -4,6 +4,8 @@ from workshop import services
 from workshop.errors import DomainError, NotAllowed, NotFound
 from workshop.models import JOIN_CODE_ALPHABET, Participant, WorkshopSession
 
+from ..factories import GroupFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -69,6 +71,22 @@ def test_participants_are_balanced_across_groups(session):
     people = [services.join_session(session.code, nickname=f"P{n}") for n in range(5)]
     sizes = sorted(session.groups.filter(members__in=people).values_list("name", flat=True))
     assert sizes.count("Group 1") in (2, 3) and sizes.count("Group 2") in (2, 3)
+
+
+def test_a_new_participant_joins_the_smallest_group_first_in_order(session, facilitator):
+    first, second = session.groups.order_by("position")
+    third = GroupFactory(session=session, name="Group 3", position=first.position + 1)
+    second.position = first.position + 2
+    second.save()
+    # An empty group of another session never counts.
+    GroupFactory(name="Elsewhere", position=0)
+    people = [services.join_session(session.code, nickname=f"P{n}") for n in range(3)]
+    # Sizes 1, 1, 1 by position: first, then third (position between), then second.
+    assert [p.group for p in people] == [first, third, second]
+    # Members moved away count: the emptied group is the smallest now.
+    for person in people[:2]:
+        services.move_participant(session, person.pk, second.pk, facilitator)
+    assert services.join_session(session.code, nickname="P3").group == first
 
 
 def test_an_empty_nickname_gets_a_friendly_unique_one(session):
