@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from channels.layers import channel_layers
+from django.conf import settings
 from django.test import Client
 
 from live import hub
@@ -26,7 +27,6 @@ def _fresh_realtime_state():
     """Every test gets a fresh channel layer and hub: their queues belong to
     the event loop of the test that made them. On Redis each test also gets
     its own key prefix, removed afterwards, so no test sees another's messages."""
-    from django.conf import settings
 
     hub.forget_hubs()
     channel_layers.backends = {}
@@ -58,7 +58,6 @@ def _english_until_asked():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache; no test inherits another's."""
-    from django.conf import settings
     from django.core.cache import cache
 
     if settings.REDIS_URL:
@@ -71,7 +70,6 @@ def _empty_cache():
 
 def delete_redis_keys(prefix: str) -> None:
     import redis
-    from django.conf import settings
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
@@ -86,9 +84,12 @@ def delete_redis_keys(prefix: str) -> None:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """PostgreSQL: no persistent connections in tests, so the threads that
     ran database_sync_to_async leave none open when the test database is dropped."""
-    from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+# Read before pytest-django switches the settings to the test database.
+_DATABASE_NAME_BEFORE_THE_RUN = settings.DATABASES["default"]["NAME"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -101,6 +102,8 @@ def _release_postgres_connections_before_teardown(django_db_setup, django_db_blo
 
     if connection.vendor != "postgresql":
         return
+    if connection.settings_dict["NAME"] == _DATABASE_NAME_BEFORE_THE_RUN:
+        return  # no collected test needs the database: pytest-django made none
     others = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         # pg_terminate_backend only signals, and a server thread may still
