@@ -10,8 +10,9 @@ TEXT_MAX_LENGTH_LIMIT = 280
 
 
 class Quiz(models.Model):
-    """A named bank of questions. A question can be placed in the run of show
-    of any workshop template, whichever quiz it belongs to."""
+    """A named bank of questions. A template's own questions are those of the
+    quiz whose key is the template's slug (packs import them there); a step
+    may still ask a question of another quiz."""
 
     key = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -35,8 +36,9 @@ class Question(models.Model):
         TEXT = "text", _("Open text (word cloud)")
         SCALE = "scale", _("Scale")
 
+    # Unique within its quiz only: two workshops may both have an "iom-founded".
     key = models.SlugField(
-        max_length=80, unique=True, help_text=_("Packs and steps refer to the question by it.")
+        max_length=80, help_text=_("Packs and steps refer to the question by it.")
     )
     quiz = models.ForeignKey(
         Quiz, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
@@ -84,6 +86,15 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["quiz", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "key"], name="question_key_unique_in_quiz"),
+            # NULLs are distinct to the constraint above: questions outside any quiz too.
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(quiz__isnull=True),
+                name="question_key_unique_without_quiz",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.text}"

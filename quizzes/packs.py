@@ -1,9 +1,14 @@
 """The quiz section of content packs: a top-level ``questions:`` list, and
 ``question: <key>`` on question steps.
 
-Questions are shared across templates by key: importing a pack creates the
-questions it lists, or updates them in place (choices too, position by
+A template's questions belong to its own quiz, the one whose key is the
+template's slug; keys are unique within a quiz only. Importing a pack creates
+or updates the questions of that quiz alone (choices too, position by
 position, so the answers of past sessions keep pointing at their choices).
+A step may name a question the pack does not list: the template's own, or
+failing that the one question of that key in another quiz. The import stops,
+changing nothing, when that key is ambiguous, or when it would change a
+question that another template asks.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from workshop.models import Step, WorkshopTemplate
-from workshop.packs import PackContext, check_text, text_of, translated
+from workshop.packs import LANGUAGES, PackContext, check_text, text_of, translated
 
 from .models import TEXT_MAX_LENGTH_LIMIT, Choice, Question, Quiz
 
@@ -39,11 +44,13 @@ class QuizPackExtension:
         if not isinstance(questions, list):
             ctx.error("questions", "must be a list")
             questions = []
+        own_quiz = _own_quiz(ctx)
         for index, spec in enumerate(questions):
             place = f"questions[{index}]"
             if not isinstance(spec, dict):
                 ctx.error(place, "must be a mapping")
                 continue
+            errors_before = len(ctx.errors)
             key = spec.get("key")
             if not isinstance(key, str) or not key or len(key) > 80:
                 ctx.error(f"{place}.key", "is required: a short name of letters, digits, dashes")
@@ -52,8 +59,17 @@ class QuizPackExtension:
             else:
                 keys.add(key)
             self._validate_question(ctx, spec, place)
+            if len(ctx.errors) == errors_before:  # only a valid spec can be compared
+                _check_other_templates(ctx, spec, place, own_quiz)
         ctx.extra["question_keys"] = keys
-        steps = (ctx.data.get("template") or {}).get("steps") or []
+        ctx.extra["borrowed_questions"] = self._validate_steps(ctx, keys, own_quiz)
+
+    def _validate_steps(
+        self, ctx: PackContext, keys: set[str], own_quiz: Quiz | None
+    ) -> dict[str, int]:
+        """Each step's question; returns the ids of those the pack does not list."""
+        borrowed: dict[str, int] = {}
+        steps = ctx.data["template"].get("steps") or []
         for index, step in enumerate(steps if isinstance(steps, list) else []):
             if not isinstance(step, dict) or "question" not in step:
                 continue
@@ -61,10 +77,11 @@ class QuizPackExtension:
             key = step["question"]
             if step.get("kind") != Step.Kind.QUESTION:
                 ctx.error(place, "only a step of kind 'question' can ask a question")
-            elif not isinstance(key, str) or (
-                key not in keys and not Question.objects.filter(key=key).exists()
-            ):
-                ctx.error(place, f"unknown question '{key}'; list it under 'questions'")
+            elif isinstance(key, str) and key in keys:
+                continue
+            elif (found := _question_named(ctx, place, key, own_quiz)) is not None:
+                borrowed[key] = found.pk
+        return borrowed
 
     def _validate_question(self, ctx: PackContext, spec: dict[str, Any], place: str) -> None:
         for name in spec:
@@ -171,17 +188,17 @@ class QuizPackExtension:
         check_text(ctx, spec.get("max_label"), f"{place}.max_label", required=False, max_length=60)
 
     def apply(self, ctx: PackContext, template: WorkshopTemplate) -> None:
-        quiz, _ = Quiz.objects.get_or_create(key=template.slug[:50], defaults={"title": ""})
+        quiz, _ = Quiz.objects.get_or_create(key=template.slug, defaults={"title": ""})
         for name, value in translated(ctx.data["template"]["title"], "title").items():
             setattr(quiz, name, value)
         quiz.save()
-        by_key = {}
+        question_ids = dict(ctx.extra["borrowed_questions"])
         for position, spec in enumerate(ctx.data.get("questions", []), start=1):
-            by_key[spec["key"]] = upsert_question(spec, quiz, position)
+            question_ids[spec["key"]] = upsert_question(spec, quiz, position).pk
         for step, step_spec in ctx.steps:
             key = step_spec.get("question")
             if key:
-                step.question = by_key.get(key) or Question.objects.get(key=key)
+                step.question_id = question_ids[key]
                 step.save(update_fields=["question"])
 
     # --- export: what ``apply`` reads, defaults left out, in a stable order -------------
@@ -197,6 +214,79 @@ class QuizPackExtension:
     def export_step(self, step: Step) -> dict[str, Any]:
         question_id = getattr(step, "question_id", None)
         return {"question": step.question.key} if question_id else {}
+
+
+def _own_quiz(ctx: PackContext) -> Quiz | None:
+    """The quiz the pack's questions go to: its key is the template's slug."""
+    slug = ctx.data["template"].get("slug")
+    return Quiz.objects.filter(key=slug).first() if isinstance(slug, str) else None
+
+
+def _question_named(ctx: PackContext, place: str, key: Any, own_quiz: Quiz | None):
+    """The question a step names without the pack listing it: the template's
+    own, else the only one of that key; None (and an error) otherwise."""
+    if not isinstance(key, str) or not key:
+        ctx.error(place, f"unknown question '{key}'; list it under 'questions'")
+        return None
+    if own_quiz is not None and (own := own_quiz.questions.filter(key=key).first()):
+        return own
+    found = list(Question.objects.filter(key=key).select_related("quiz").order_by("id"))
+    if not found:
+        ctx.error(place, f"unknown question '{key}'; list it under 'questions'")
+        return None
+    if len(found) > 1:
+        quizzes = ", ".join(f"'{q.quiz.key}'" if q.quiz else "(no quiz)" for q in found)
+        ctx.error(
+            place,
+            f"'{key}' is ambiguous: quizzes {quizzes} each have a question of that key; "
+            "list the question under 'questions' to give this template its own",
+        )
+        return None
+    return found[0]
+
+
+def _check_other_templates(
+    ctx: PackContext, spec: dict[str, Any], place: str, own_quiz: Quiz | None
+) -> None:
+    """Refuse to change a question that another template's steps ask (a quiz
+    whose key was once another template's slug may hold some)."""
+    question = own_quiz.questions.filter(key=spec["key"]).first() if own_quiz else None
+    if question is None or not _would_change(question, spec):
+        return
+    slug = ctx.data["template"].get("slug")
+    others = sorted(
+        set(question.steps.exclude(template__slug=slug).values_list("template__slug", flat=True))
+    )
+    if others:
+        ctx.error(
+            f"{place}.key",
+            f"importing would change the question '{spec['key']}' that template "
+            f"{', '.join(repr(s) for s in others)} also asks; give this question another key",
+        )
+
+
+def _would_change(question: Question, spec: dict[str, Any]) -> bool:
+    for name, value in question_fields(spec).items():
+        current = getattr(question, name)
+        if isinstance(value, str):
+            current = current or ""  # a missing translation is NULL in the table
+        if current != value:
+            return True
+    return _choices_of(question) != [_choice_fields(c) for c in spec.get("choices") or []]
+
+
+def _choices_of(question: Question) -> list[dict[str, Any]]:
+    return [
+        {
+            "correct": c.correct,
+            **{f"text_{lang}": getattr(c, f"text_{lang}") or "" for lang in LANGUAGES},
+        }
+        for c in question.choices.order_by("position", "id")
+    ]
+
+
+def _choice_fields(spec: dict[str, Any]) -> dict[str, Any]:
+    return {"correct": bool(spec.get("correct", False)), **translated(spec["text"], "text")}
 
 
 def _number(value: float | None) -> int | float | None:
@@ -257,13 +347,12 @@ def question_spec(question: Question) -> dict[str, Any]:
     return spec
 
 
-def upsert_question(spec: dict[str, Any], quiz: Quiz, position: int) -> Question:
-    question = Question.objects.filter(key=spec["key"]).first() or Question(key=spec["key"])
+def question_fields(spec: dict[str, Any]) -> dict[str, Any]:
+    """A valid question spec -> the Question's content fields (not its quiz,
+    key or position)."""
     number = spec.get("number") or {}
     scale = spec.get("scale") or {}
-    fields: dict[str, Any] = {
-        "quiz": quiz,
-        "position": position,
+    return {
         "kind": spec["kind"],
         "multiple": bool(spec.get("multiple", False)),
         "correct_sdgs": sorted(spec.get("correct_sdgs", [])),
@@ -285,6 +374,12 @@ def upsert_question(spec: dict[str, Any], quiz: Quiz, position: int) -> Question
         **translated(scale.get("min_label"), "scale_min_label"),
         **translated(scale.get("max_label"), "scale_max_label"),
     }
+
+
+def upsert_question(spec: dict[str, Any], quiz: Quiz, position: int) -> Question:
+    """Create or update the question of this key in this quiz, and no other."""
+    question = quiz.questions.filter(key=spec["key"]).first() or Question(key=spec["key"])
+    fields = {"quiz": quiz, "position": position, **question_fields(spec)}
     for name, value in fields.items():
         setattr(question, name, value)
     question.save()
@@ -293,8 +388,7 @@ def upsert_question(spec: dict[str, Any], quiz: Quiz, position: int) -> Question
     for index, choice_spec in enumerate(specs):
         choice = existing[index] if index < len(existing) else Choice(question=question)
         choice.position = index + 1
-        choice.correct = bool(choice_spec.get("correct", False))
-        for name, value in translated(choice_spec["text"], "text").items():
+        for name, value in _choice_fields(choice_spec).items():
             setattr(choice, name, value)
         choice.save()
     Choice.objects.filter(pk__in=[c.pk for c in existing[len(specs) :]]).delete()

@@ -2,7 +2,8 @@ import copy
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 
 from quizzes.models import Choice, Question, Quiz
 from workshop.models import Step, WorkshopTemplate
@@ -67,6 +68,131 @@ def test_a_question_serves_several_templates():
     import_pack(other)
     assert Question.objects.get(key="t-sdg").steps.count() == 2
     assert Quiz.objects.filter(key="quiz-mini").exists()
+
+
+# --- question keys belong to a template's quiz ------------------------------------
+
+
+def _pack(slug: str, steps: list[dict], questions: list[dict] | None = None) -> dict:
+    data = {"format": 1, "template": {"slug": slug, "title": {"en": slug}, "steps": steps}}
+    if questions is not None:
+        data["questions"] = questions
+    return data
+
+
+FOUNDED_ELSEWHERE = {
+    "key": "t-founded",
+    "kind": "single",
+    "text": {"en": "When was the city founded?"},
+    "choices": [{"text": {"en": "1200"}, "correct": True}, {"text": {"en": "1500"}}],
+}
+ASK_FOUNDED = {"kind": "question", "question": "t-founded", "title": {"en": "History"}}
+
+
+def _founded_of(slug: str) -> Question:
+    return Question.objects.get(quiz__key=slug, key="t-founded")
+
+
+def test_it_keeps_question_keys_unique_within_a_quiz_only():
+    mini, other = Quiz.objects.create(key="mini"), Quiz.objects.create(key="other")
+    Question.objects.create(quiz=mini, key="same", text="One")
+    Question.objects.create(quiz=other, key="same", text="Two")
+    with pytest.raises(IntegrityError):
+        Question.objects.create(quiz=mini, key="same", text="Three")
+
+
+def test_another_templates_pack_with_the_same_key_leaves_the_first_question_alone():
+    data = read_pack(QUIZ_PACK)
+    next(q for q in data["questions"] if q["key"] == "t-founded")["text"]["fr"] = "Depuis quand ?"
+    import_pack(data)
+    city = import_pack(_pack("city", [ASK_FOUNDED], [FOUNDED_ELSEWHERE]))
+
+    ours = _founded_of("quiz-mini")
+    assert (ours.text_en, ours.text_fr) == (
+        "Since which year has IOM been supporting migrants?",
+        "Depuis quand ?",
+    )
+    assert [c.text for c in ours.choices.all()] == ["1919", "1951", "1990"]
+    theirs = _founded_of("city")
+    assert [c.text for c in theirs.choices.all()] == ["1200", "1500"]
+    assert city.ordered_steps().get().question == theirs
+    quiz_step = WorkshopTemplate.objects.get(slug="quiz-mini").ordered_steps()
+    assert quiz_step.get(question__key="t-founded").question == ours
+
+
+REUSED_KEY_PACK = """\
+format: 1
+template:
+  slug: quiz-mini
+  title: {en: "A new quiz"}
+  steps:
+    - {kind: question, question: t-founded, title: {en: "History"}}
+questions:
+  - key: t-founded
+    kind: single
+    text: {en: "When was the city founded?"}
+    choices: [{text: {en: "1200"}, correct: true}, {text: {en: "1500"}}]
+"""
+
+
+def test_it_refuses_to_change_a_question_another_template_asks(tmp_path):
+    import_pack(read_pack(QUIZ_PACK))
+    # Renamed in the admin: its quiz keeps the old slug as its key.
+    WorkshopTemplate.objects.filter(slug="quiz-mini").update(slug="quiz-mini-2024")
+    path = tmp_path / "reused.yaml"
+    path.write_text(REUSED_KEY_PACK, encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_pack", str(path))
+
+    assert (
+        "questions[0].key (line 8): importing would change the question 't-founded' that "
+        "template 'quiz-mini-2024' also asks; give this question another key"
+    ) in str(error.value)
+    assert "nothing was changed" in str(error.value)
+    assert not WorkshopTemplate.objects.filter(slug="quiz-mini").exists()
+    assert [c.text for c in _founded_of("quiz-mini").choices.all()] == ["1919", "1951", "1990"]
+
+
+def test_a_template_reimports_a_question_another_asks_when_it_is_unchanged():
+    template = import_pack(read_pack(QUIZ_PACK))
+    import_pack(_pack("other", [{**ASK_FOUNDED, "title": {"en": "Again"}}]))
+    steps_before = list(template.steps.values_list("pk", flat=True))
+
+    import_pack(read_pack(QUIZ_PACK), replace=True)  # the same content: allowed
+    changed = read_pack(QUIZ_PACK)
+    next(q for q in changed["questions"] if q["key"] == "t-founded")["points"] = 5
+    with pytest.raises(PackError) as error:
+        import_pack(changed, replace=True)
+
+    assert any("'t-founded' that template 'other' also asks" in e for e in error.value.errors)
+    assert _founded_of("quiz-mini").points == 1
+    assert list(template.steps.values_list("pk", flat=True)) != steps_before  # first reimport
+    assert WorkshopTemplate.objects.get(slug="other").ordered_steps().get().question.points == 1
+
+
+def test_a_step_naming_a_key_of_several_quizzes_is_ambiguous():
+    import_pack(read_pack(QUIZ_PACK))
+    import_pack(_pack("city", [ASK_FOUNDED], [FOUNDED_ELSEWHERE]))
+
+    with pytest.raises(PackError) as error:
+        import_pack(_pack("third", [ASK_FOUNDED]))
+
+    assert error.value.errors == [
+        "template.steps[0].question: 't-founded' is ambiguous: quizzes 'quiz-mini', 'city' "
+        "each have a question of that key; list the question under 'questions' to give "
+        "this template its own"
+    ]
+    assert not WorkshopTemplate.objects.filter(slug="third").exists()
+    assert not Quiz.objects.filter(key="third").exists()
+
+
+def test_a_step_naming_an_unlisted_key_asks_its_own_templates_question_first():
+    import_pack(read_pack(QUIZ_PACK))
+    import_pack(_pack("city", [ASK_FOUNDED], [FOUNDED_ELSEWHERE]))
+    data = _pack("city", [ASK_FOUNDED])  # no questions listed: the city's own
+    template = import_pack(data, replace=True)
+    assert template.ordered_steps().get().question == _founded_of("city")
 
 
 def _broken(mutate):
