@@ -201,6 +201,10 @@ class QuizPackExtension:
                 step.question_id = question_ids[key]
                 step.save(update_fields=["question"])
 
+    def slug_in_use(self, slug: str) -> bool:
+        """A quiz of this key would take a new template's questions."""
+        return Quiz.objects.filter(key=slug).exists()
+
     # --- export: what ``apply`` reads, defaults left out, in a stable order -------------
 
     def export(self, template: WorkshopTemplate) -> dict[str, Any]:
@@ -248,21 +252,27 @@ def _question_named(ctx: PackContext, place: str, key: Any, own_quiz: Quiz | Non
 def _check_other_templates(
     ctx: PackContext, spec: dict[str, Any], place: str, own_quiz: Quiz | None
 ) -> None:
-    """Refuse to change a question that another template's steps ask (a quiz
-    whose key was once another template's slug may hold some)."""
+    """Refuse to change a question that another template's steps ask, or to
+    make a template share it without asking it already (a quiz whose key was
+    once another template's slug holds that template's questions)."""
     question = own_quiz.questions.filter(key=spec["key"]).first() if own_quiz else None
-    if question is None or not _would_change(question, spec):
+    if question is None:
         return
     slug = ctx.data["template"].get("slug")
-    others = sorted(
-        set(question.steps.exclude(template__slug=slug).values_list("template__slug", flat=True))
+    asked_here = question.steps.filter(template__slug=slug).exists()
+    changes = _would_change(question, spec)
+    if asked_here and not changes:
+        return
+    others = question.steps.exclude(template__slug=slug).values_list("template__slug", flat=True)
+    if not others:
+        return
+    names = ", ".join(repr(other) for other in sorted(set(others)))
+    what = (
+        f"importing would change the question '{spec['key']}' that template {names} also asks"
+        if changes
+        else f"importing would share the question '{spec['key']}' of template {names}"
     )
-    if others:
-        ctx.error(
-            f"{place}.key",
-            f"importing would change the question '{spec['key']}' that template "
-            f"{', '.join(repr(s) for s in others)} also asks; give this question another key",
-        )
+    ctx.error(f"{place}.key", f"{what}; give this question another key")
 
 
 def _would_change(question: Question, spec: dict[str, Any]) -> bool:

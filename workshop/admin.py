@@ -51,7 +51,16 @@ class WorkshopTemplateAdmin(TranslationAdmin):
     @admin.action(description=_("Duplicate the selected templates"))
     def duplicate(self, request: HttpRequest, queryset) -> None:
         for template in queryset:
-            copy = packs.duplicate_template(template)
+            try:
+                copy = packs.duplicate_template(template)
+            except packs.PackError as error:
+                # Content edited in the admin that a pack cannot carry: say what, copy nothing.
+                self.message_user(
+                    request,
+                    format_html(_("{} was not duplicated: {}"), template.title, str(error)),
+                    messages.ERROR,
+                )
+                continue
             self.message_user(
                 request,
                 format_html(

@@ -54,8 +54,10 @@ class PackExtension(Protocol):
     returns the extension's top-level sections (e.g. ``{"questions": [...]}``)
     and ``export_step`` the extension's keys of one step (e.g.
     ``{"question": "iom-founded"}``); both must give back what ``apply``
-    read, in a stable order. Extensions that subclass ``BasePackExtension``
-    get no-op defaults; a missing method counts as a no-op too.
+    read, in a stable order. ``slug_in_use`` says whether the extension
+    keeps content under a slug that no template has (so that a duplicate
+    takes another). Extensions that subclass ``BasePackExtension`` get no-op
+    defaults; a missing method counts as a no-op too.
     """
 
     step_keys: set[str]
@@ -68,6 +70,8 @@ class PackExtension(Protocol):
     def export(self, template: WorkshopTemplate) -> dict[str, Any]: ...
 
     def export_step(self, step: Step) -> dict[str, Any]: ...
+
+    def slug_in_use(self, slug: str) -> bool: ...
 
 
 class BasePackExtension:
@@ -85,6 +89,9 @@ class BasePackExtension:
 
     def export_step(self, step: Step) -> dict[str, Any]:
         return {}
+
+    def slug_in_use(self, slug: str) -> bool:
+        return False
 
 
 _EXTENSIONS: list[PackExtension] = []
@@ -373,11 +380,16 @@ def dump_pack(data: dict[str, Any]) -> str:
 
 @transaction.atomic
 def duplicate_template(template: WorkshopTemplate) -> WorkshopTemplate:
-    """A copy with everything a pack carries, extensions' content included."""
+    """A copy with everything a pack carries, extensions' content included.
+
+    The copy owns all of it: the import makes new steps, facts, questions
+    and choices under a slug that nothing uses yet, so editing the copy
+    leaves the original as it was.
+    """
     data = export_pack(template)
     base = f"{template.slug}-copy"[:44]
     slug, n = base, 1
-    while WorkshopTemplate.objects.filter(slug=slug).exists():
+    while _slug_in_use(slug):
         n += 1
         slug = f"{base}-{n}"
     data["template"]["slug"] = slug
@@ -385,3 +397,12 @@ def duplicate_template(template: WorkshopTemplate) -> WorkshopTemplate:
         lang: f"{text} (copy)"[:200] for lang, text in data["template"]["title"].items()
     }
     return import_pack(data)
+
+
+def _slug_in_use(slug: str) -> bool:
+    if WorkshopTemplate.objects.filter(slug=slug).exists():
+        return True
+    return any(
+        (in_use := getattr(extension, "slug_in_use", None)) is not None and in_use(slug)
+        for extension in _EXTENSIONS
+    )

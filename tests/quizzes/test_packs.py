@@ -154,6 +154,21 @@ def test_it_refuses_to_change_a_question_another_template_asks(tmp_path):
     assert [c.text for c in _founded_of("quiz-mini").choices.all()] == ["1919", "1951", "1990"]
 
 
+def test_a_new_template_may_not_take_over_the_questions_of_a_renamed_one():
+    import_pack(read_pack(QUIZ_PACK))
+    WorkshopTemplate.objects.filter(slug="quiz-mini").update(slug="quiz-mini-2024")
+
+    with pytest.raises(PackError) as error:
+        import_pack(read_pack(QUIZ_PACK))  # the same questions: they would be shared
+
+    assert (
+        "questions[1].key: importing would share the question 't-founded' of template "
+        "'quiz-mini-2024'; give this question another key"
+    ) in error.value.errors
+    assert len(error.value.errors) == 7  # each of its questions, named
+    assert not WorkshopTemplate.objects.filter(slug="quiz-mini").exists()
+
+
 def test_a_template_reimports_a_question_another_asks_when_it_is_unchanged():
     template = import_pack(read_pack(QUIZ_PACK))
     import_pack(_pack("other", [{**ASK_FOUNDED, "title": {"en": "Again"}}]))
