@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from workshop.models import Step, WorkshopTemplate
-from workshop.packs import LANGUAGES, PackContext, check_text, text_of, translated
+from workshop.packs import LANGUAGES, PackContext, check_text, is_slug, text_of, translated
 
 from .models import TEXT_MAX_LENGTH_LIMIT, Choice, Question, Quiz
 
@@ -52,7 +52,7 @@ class QuizPackExtension:
                 continue
             errors_before = len(ctx.errors)
             key = spec.get("key")
-            if not isinstance(key, str) or not key or len(key) > 80:
+            if not is_slug(key, 80):
                 ctx.error(f"{place}.key", "is required: a short name of letters, digits, dashes")
             elif key in keys:
                 ctx.error(f"{place}.key", f"'{key}' is used twice")

@@ -24,6 +24,12 @@ from .models import Fact, Step, WorkshopTemplate
 
 PACK_FORMAT = 1
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+# What a SlugField holds: slugs and keys end up in admin URLs and quiz keys.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def is_slug(value: Any, max_length: int) -> bool:
+    return isinstance(value, str) and len(value) <= max_length and bool(SLUG.fullmatch(value))
 
 
 class PackError(Exception):
@@ -159,7 +165,7 @@ def validate(data: dict[str, Any]) -> PackContext:
         ctx.error("template", "is required and must be a mapping")
         raise PackError(ctx.errors)
     slug = template.get("slug")
-    if not isinstance(slug, str) or not slug or len(slug) > 50:
+    if not is_slug(slug, 50):
         ctx.error("template.slug", "is required: a short name of letters, digits and dashes")
     check_text(ctx, template.get("title"), "template.title", required=True, max_length=200)
     check_text(

@@ -243,6 +243,14 @@ def test_bad_questions_are_named_by_their_place():
     assert "questions[6].colour: unknown field" in errors
 
 
+def test_a_question_key_that_is_not_a_slug_is_refused():
+    def mutate(data):
+        data["questions"][0]["key"] = "t sdg?"
+
+    errors = _broken(mutate)
+    assert "questions[0].key: is required: a short name of letters, digits, dashes" in errors
+
+
 def test_sdg_answers_must_be_goals():
     def mutate(data):
         data["questions"][0]["correct_sdgs"] = [0, 18]

@@ -227,3 +227,15 @@ def test_the_command_reports_an_indentation_error_with_its_line(tmp_path):
         call_command("import_pack", str(path))
     assert "line 4: not valid YAML" in str(error.value)
     assert "nothing was changed" in str(error.value)
+
+
+@pytest.mark.parametrize("slug", ["my workshop", "ateliers/2026", "x" * 51, "", 12])
+def test_a_slug_that_is_not_a_slug_is_refused(slug):
+    data = packs.read_pack(MINI_PACK)
+    data["template"]["slug"] = slug
+    with pytest.raises(packs.PackError) as error:
+        packs.import_pack(data)
+    assert error.value.errors == [
+        "template.slug: is required: a short name of letters, digits and dashes"
+    ]
+    assert not WorkshopTemplate.objects.exists()
