@@ -376,7 +376,8 @@ _PackDumper.add_representer(str, _represent_str)
 
 def dump_pack(data: dict[str, Any]) -> str:
     header = (
-        "# A workshop content pack: import it with `manage.py import_pack FILE`.\n"
+        "# A workshop content pack: import it with\n"
+        "# `.venv/bin/python manage.py import_pack FILE` (docs/packs.md).\n"
         "# Every translatable text maps language codes (en, fr, nl) to text.\n\n"
     )
     return header + yaml.dump(
