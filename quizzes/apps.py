@@ -19,3 +19,6 @@ class QuizzesConfig(AppConfig):
         from . import report
 
         report.register()  # results in the workshop report, answers as CSV
+        from . import takeaway
+
+        takeaway.register()  # each participant's answers once the session has ended

@@ -22,7 +22,7 @@ from .models import Answer, Question, QuestionRun
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
-def _runs(session: WorkshopSession):
+def asked_runs(session: WorkshopSession):
     return (
         QuestionRun.objects.filter(session=session)
         .exclude(state=QuestionRun.State.DRAFT)
@@ -33,7 +33,7 @@ def _runs(session: WorkshopSession):
 
 def quiz_summary(session: WorkshopSession) -> dict[str, Any]:
     questions = []
-    for run in _runs(session):
+    for run in asked_runs(session):
         question = run.question
         choices = list(question.choices.order_by("position", "id"))
         tallies = {}
@@ -93,7 +93,7 @@ def answers_csv(session: WorkshopSession):
         _("answered at"),
     ]
     rows = []
-    for run in _runs(session):
+    for run in asked_runs(session):
         question = run.question
         choices = {c.pk: c for c in question.choices.all()}
         answers = (

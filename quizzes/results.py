@@ -59,7 +59,7 @@ def _finish(bars: list[Bar], total: int) -> None:
         bar.size = pct_class(bar.count, top)
 
 
-def _fmt(number: float | None) -> str:
+def format_number(number: float | None) -> str:
     if number is None:
         return ""
     if float(number).is_integer():
@@ -122,7 +122,7 @@ def tally_of(question: Question, choices: list[Choice], rows: list[tuple[Any, An
             result.median = statistics.median(values)
             result.mean = statistics.fmean(values)
         if expected is not None:
-            result.correct_label = f"{_fmt(expected)} {question.unit}".strip()
+            result.correct_label = f"{format_number(expected)} {question.unit}".strip()
     elif kind == Question.Kind.TEXT:
         result.words = _cloud(values)
     _finish(result.bars, result.total)
@@ -158,11 +158,11 @@ def _number_bins(question: Question, values: list[float]) -> list[Bar]:
     for i in range(bins):
         lower, upper = start + i * width, start + (i + 1) * width
         if whole and width == 1:
-            label = _fmt(lower)
+            label = format_number(lower)
         elif whole:
-            label = f"{_fmt(lower)}–{_fmt(upper - 1)}"
+            label = f"{format_number(lower)}–{format_number(upper - 1)}"
         else:
-            label = f"{_fmt(lower)}–{_fmt(upper)}"
+            label = f"{format_number(lower)}–{format_number(upper)}"
         correct = target is not None and (
             lower <= target < upper or (i == bins - 1 and target >= lower)
         )

@@ -14,7 +14,12 @@ stored ``SessionSummary`` instead. So an app registers, in its
 - ``register_export(key, label, fn)``: ``fn(session) -> (header, rows)``,
   served as ``<key>.csv`` to the session's facilitators, cells neutralised;
 - ``register_purge_hook(fn)``: ``fn(session)`` deletes the app's personal
-  data of a session that deleting its participants does not cascade to.
+  data of a session that deleting its participants does not cascade to;
+- ``register_takeaway_section(key, template, fn, order=...)``: a part of the
+  page a participant keeps once the session has ended. ``fn(participant)``
+  returns that participant's own data (a dict, empty for nothing to show),
+  read in their language; the template gets it as ``data``. Unlike the
+  summary sections it is personal, so it is never stored or shared.
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ from typing import Any
 
 from django.utils.functional import Promise
 
-from workshop.models import WorkshopSession
+from workshop.models import Participant, WorkshopSession
 
 SummaryFn = Callable[[WorkshopSession], dict[str, Any]]
 ExportFn = Callable[[WorkshopSession], tuple[Sequence[Any], Iterable[Sequence[Any]]]]
 PurgeHook = Callable[[WorkshopSession], None]
+TakeawayFn = Callable[[Participant], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -54,10 +60,19 @@ class Export:
     order: int
 
 
+@dataclass(frozen=True)
+class TakeawaySection:
+    key: str
+    template: str
+    fn: TakeawayFn
+    order: int
+
+
 SUMMARY_SECTIONS: dict[str, SummarySection] = {}
 REPORT_SECTIONS: dict[str, ReportSection] = {}
 EXPORTS: dict[str, Export] = {}
 PURGE_HOOKS: list[PurgeHook] = []
+TAKEAWAY_SECTIONS: dict[str, TakeawaySection] = {}
 
 
 def register_summary_section(key: str, fn: SummaryFn, *, order: int = 100) -> None:
@@ -79,6 +94,10 @@ def register_purge_hook(fn: PurgeHook) -> None:
         PURGE_HOOKS.append(fn)
 
 
+def register_takeaway_section(key: str, template: str, fn: TakeawayFn, *, order: int = 100) -> None:
+    TAKEAWAY_SECTIONS[key] = TakeawaySection(key, template, fn, order)
+
+
 def summary_sections() -> list[SummarySection]:
     return sorted(SUMMARY_SECTIONS.values(), key=lambda s: (s.order, s.key))
 
@@ -89,3 +108,7 @@ def report_sections() -> list[ReportSection]:
 
 def exports() -> list[Export]:
     return sorted(EXPORTS.values(), key=lambda e: (e.order, e.key))
+
+
+def takeaway_sections() -> list[TakeawaySection]:
+    return sorted(TAKEAWAY_SECTIONS.values(), key=lambda s: (s.order, s.key))

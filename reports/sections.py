@@ -1,14 +1,15 @@
 """The core's parts of the report and the exports: the session's facts,
-participants per group and per language; participants and groups as CSV."""
+participants per group and per language; participants and groups as CSV.
+And of a participant's take-away: the workshop's content, to read again."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from workshop.models import WorkshopSession
+from workshop.models import Fact, Participant, Step, WorkshopSession
 
 from . import registry
 from .services import pseudonyms
@@ -71,9 +72,23 @@ def groups_csv(session: WorkshopSession):
     return header, rows
 
 
+def workshop_content(participant: Participant) -> dict[str, Any]:
+    """The welcome and content steps with their key figures: what the room
+    saw, its resources included. Facilitators' notes stay on the control view."""
+    steps = (
+        participant.session.ordered_steps()
+        .filter(kind__in=[Step.Kind.LOBBY, Step.Kind.CONTENT])
+        .prefetch_related(Prefetch("facts", queryset=Fact.objects.order_by("position", "id")))
+    )
+    return {"steps": list(steps)} if steps else {}
+
+
 registry.register_summary_section("session", session_summary, order=0)
 registry.register_summary_section("groups", groups_summary, order=10)
 registry.register_report_section("session", "reports/sections/session.html", order=0)
 registry.register_report_section("groups", "reports/sections/groups.html", order=10)
 registry.register_export("participants", _("Participants"), participants_csv, order=0)
 registry.register_export("groups", _("Groups"), groups_csv, order=10)
+registry.register_takeaway_section(
+    "content", "reports/takeaway/content.html", workshop_content, order=90
+)

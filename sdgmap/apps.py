@@ -37,6 +37,7 @@ class SdgmapConfig(AppConfig):
         )
         register_extension(ExerciseExtension())
         register_extension(ReferenceExtension())
-        from . import report
+        from . import report, takeaway
 
         report.register()
+        takeaway.register()

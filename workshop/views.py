@@ -344,6 +344,8 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
     participant = _get_participant(request, code)
     if participant is None:
         return redirect("workshop:join_code", code=code)
+    if participant.session.is_ended:  # nothing live any more: what they keep
+        return redirect("reports:takeaway", code=code)
     session = participant.session
     audience = audience_for_participant(participant)
     serving = hub.serving_hub()
