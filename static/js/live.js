@@ -157,6 +157,7 @@
       if (!fresh) return;
       keepFocusAndInput(current, fresh);
       current.replaceWith(fresh);
+      keepPicks(current, fresh);
       if (window.htmx) window.htmx.process(fresh);
       swapped.push(fresh);
     });
@@ -200,6 +201,45 @@
       });
     }
   }
+
+  // Nor the choices someone tapped and has not sent yet, in the forms that
+  // ask for it (data-keep-picks: a quiz answer). The same form in the fresh
+  // region (same action and hidden fields: the same question run) gets them.
+  function keepPicks(current, fresh) {
+    current.querySelectorAll("form[data-keep-picks][data-picked]").forEach(function (form) {
+      var twin = sameForm(fresh, form);
+      if (!twin) return;
+      twin.dataset.picked = "1";
+      twin.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (input) {
+        var mine = form.querySelector('input[name="' + CSS.escape(input.name) + '"][value="' + CSS.escape(input.value) + '"]');
+        if (mine) input.checked = mine.checked;
+      });
+    });
+  }
+
+  function sameForm(container, form) {
+    var key = formKey(form);
+    var forms = container.querySelectorAll("form[data-keep-picks]");
+    for (var i = 0; i < forms.length; i++) {
+      if (formKey(forms[i]) === key) return forms[i];
+    }
+    return null;
+  }
+
+  function formKey(form) {
+    var hidden = Array.prototype.filter.call(form.querySelectorAll("input[type=hidden]"), function (input) {
+      return input.name !== "csrfmiddlewaretoken";  // a token of its own in each render
+    }).map(function (input) { return input.name + "=" + input.value; });
+    return (form.getAttribute("action") || "") + "?" + hidden.join("&");
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.form && (input.type === "radio" || input.type === "checkbox") &&
+        input.form.hasAttribute("data-keep-picks")) {
+      input.form.dataset.picked = "1";
+    }
+  });
 
   function rawSend(item) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(item));

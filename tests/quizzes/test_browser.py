@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from ..conftest import sign_in
 from ..live_server import LiveServer
+from ..reliability.phones import NetworkSwitch
 from .conftest import QUIZ_PACK
 
 pytestmark = pytest.mark.browser
@@ -153,3 +154,41 @@ def test_five_phones_answer_and_see_the_reveal(browser, quiz_server, screenshot_
     control.goto(server.url + preview_url)
     expect(control.locator(".preview-phone .sdg-choice")).to_have_count(17)
     control.screenshot(path=str(screenshot_dir / "quiz-admin-preview.png"))
+
+
+def test_a_tapped_choice_survives_a_push_until_it_is_sent(browser, quiz_server):
+    """A phone's stage is pushed again while its person has tapped a choice
+    and not sent it yet (here: the phone's socket drops and its snapshot comes
+    back). The tap stays, and Send sends it."""
+    server = quiz_server
+    control = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(control, server)
+    control.select_option("#id_template", label="Quiz mini")
+    control.click("text=Create session")
+    control.wait_for_url("**/facilitate/*/")
+    code = control.locator(".code-pill").inner_text().strip()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    switch = NetworkSwitch()
+    context.route_web_socket("**/ws/**", switch.route)
+    phone = context.new_page()
+    phone.goto(f"{server.url}/j/{code}")
+    phone.fill("#id_nickname", "Amina")
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"**/p/{code}/")
+    _go_to(control, "Quiz 1: migration in the SDGs")
+    control.click("[data-testid=quiz-open]")
+    expect(phone.locator(".sdg-choice")).to_have_count(17)
+
+    phone.locator(".sdg-choice.sdg-10").click()
+    stage = phone.locator(".quiz-phone")
+    stage.evaluate("element => { element.dataset.before = '1'; }")
+    attempts = len(switch.attempts)
+    switch.drop()
+    # A new socket, and its snapshot in place of the old stage.
+    expect(stage).not_to_have_attribute("data-before", "1")
+    assert len(switch.attempts) > attempts
+
+    expect(phone.locator(".sdg-choice.sdg-10 input")).to_be_checked()
+    phone.click("[data-quiz-submit]")
+    expect(phone.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
+    context.close()

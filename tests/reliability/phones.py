@@ -79,6 +79,17 @@ class NetworkSwitch:
             with contextlib.suppress(Exception):  # already closed
                 link.server_side.close(code=1001, reason="network gone")
 
+    def drop(self) -> None:
+        """Every open connection closes, and the page is told (a wifi hop)."""
+        with self.lock:
+            links, self.links = self.links, []
+        for link in links:
+            link.dead = True
+            with contextlib.suppress(Exception):  # already closed
+                link.server_side.close(code=1001, reason="network gone")
+            with contextlib.suppress(Exception):
+                link.page_side.close(code=4000, reason="network gone")
+
     def go_offline(self, context) -> None:
         self.offline = True
         context.set_offline(True)
