@@ -266,6 +266,16 @@
     return new Promise(function (resolve, reject) { pending[item.id] = { resolve: resolve, reject: reject }; });
   }
 
+  // htmx 2 swaps no 4xx answer. A refusal that names where it goes
+  // (HX-Retarget: the control view's #flash) is meant to be read: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Select boxes that submit their form when changed (language, group moves).
   document.addEventListener("change", function (event) {
     var target = event.target;

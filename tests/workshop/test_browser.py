@@ -71,3 +71,17 @@ def test_it_keeps_every_screen_on_the_facilitators_step(browser, live_server_pro
     control.click("button[value=next]")
     expect(amina.locator("#stage h1")).to_have_text("SDG 10 and target 10.7")
     expect(bruno.locator("#stage h1")).to_have_text("SDG 10 and target 10.7")
+
+
+def test_a_refused_facilitator_action_says_why_on_the_control_view(browser, live_server_proc):
+    control, _code = _open_session(browser, live_server_proc)
+    control.click("summary:has-text('Groups')")
+    control.fill("textarea[name=groups]", "99")
+    control.click("text=Save groups")
+    flash = control.locator("#flash")
+    expect(flash).to_contain_text("Choose between 1 and")
+    expect(flash).to_have_class("flash error")
+    # Nothing changed: the room still has its two groups.
+    control.reload()
+    control.click("summary:has-text('Groups')")
+    expect(control.locator("textarea[name=groups]")).to_have_value("Group 1\nGroup 2")
