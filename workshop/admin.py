@@ -17,13 +17,16 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from live.audiences import PARTICIPANT, SCREEN, Audience
 from live.regions import region_context
 
-from . import packs, services
+from . import packs, run_of_show, services
 from .models import Fact, Group, Participant, Step, WorkshopSession, WorkshopTemplate
 
 
 class StepInline(TranslationTabularInline):
     model = Step
     fields = ("position", "kind", "title", "subtitle")
+    # The order is changed in the run-of-show editor, which keeps positions
+    # dense and unique; typed numbers collided and left gaps.
+    readonly_fields = ("position",)
     extra = 0
     show_change_link = True
     ordering = ("position", "id")
@@ -47,6 +50,23 @@ class WorkshopTemplateAdmin(TranslationAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: WorkshopTemplate | None):
         return [*self.inlines, *_TEMPLATE_INLINES]
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Steps added here go to the end of the run of show; deletions
+        close their gaps."""
+        if formset.model is not Step:
+            super().save_formset(request, form, formset, change)
+            return
+        template = run_of_show.lock_template(form.instance)
+        steps = formset.save(commit=False)
+        for step in formset.deleted_objects:
+            step.delete()
+        for step in steps:
+            if step.pk is None:
+                step.position = run_of_show.next_position(template)
+            step.save()
+        formset.save_m2m()
+        run_of_show.renumber(template)
 
     @admin.action(description=_("Duplicate the selected templates"))
     def duplicate(self, request: HttpRequest, queryset) -> None:
@@ -82,7 +102,29 @@ class StepAdmin(TranslationAdmin):
     list_display = ("title", "template", "position", "kind", "preview_links")
     list_filter = ("template", "kind")
     ordering = ("template", "position", "id")
+    readonly_fields = ("position",)  # see StepInline
     inlines = [FactInline]
+
+    def save_model(self, request: HttpRequest, obj: Step, form, change: bool) -> None:
+        """A new step, or one moved to another template, goes to the end of
+        its template's run of show; the template it left closes the gap."""
+        left = form.initial.get("template") if change else None
+        if not change or "template" in form.changed_data:
+            template = run_of_show.lock_template(obj.template)
+            obj.position = run_of_show.next_position(template)
+        super().save_model(request, obj, form, change)
+        if left is not None and left != obj.template_id:
+            run_of_show.renumber(WorkshopTemplate.objects.get(pk=left))
+
+    def delete_model(self, request: HttpRequest, obj: Step) -> None:
+        super().delete_model(request, obj)
+        run_of_show.renumber(obj.template)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        templates = list(WorkshopTemplate.objects.filter(steps__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for template in templates:
+            run_of_show.renumber(template)
 
     def get_urls(self):
         return [

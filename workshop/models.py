@@ -45,6 +45,7 @@ class Step(models.Model):
         EXERCISE = "exercise", _("SDG-mapping exercise")
 
     template = models.ForeignKey(WorkshopTemplate, on_delete=models.CASCADE, related_name="steps")
+    # 1..n within the template, kept dense by workshop.run_of_show.
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTENT)
     title = models.CharField(max_length=200)
@@ -60,6 +61,11 @@ class Step(models.Model):
     class Meta:
         ordering = ["template", "position", "id"]
         indexes = [models.Index(fields=["template", "position"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "position"], name="step_position_unique_in_template"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
