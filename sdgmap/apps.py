@@ -37,6 +37,11 @@ class SdgmapConfig(AppConfig):
         )
         register_extension(ExerciseExtension())
         register_extension(ReferenceExtension())
+        from workshop import run_of_show
+
+        from .services import check_step_deletable
+
+        run_of_show.register_delete_check(check_step_deletable)
         from . import report, takeaway
 
         report.register()

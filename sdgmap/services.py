@@ -56,6 +56,14 @@ def run_for(session: WorkshopSession, step: Step | None) -> ExerciseRun | None:
     )
 
 
+def check_step_deletable(step: Step) -> str | None:
+    """Deleting an exercise step would delete the groups' cards of every
+    session that ran it (the runs cascade), and the report with them."""
+    if ExerciseRun.objects.filter(step=step).exists():
+        return _("Sessions ran this exercise: its step keeps their groups' work.")
+    return None
+
+
 def config_for(step: Step) -> ExerciseConfig:
     """The step's defaults (from its pack), or the built-in ones."""
     config = ExerciseConfig.objects.filter(step=step).first()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import run_of_show_views as ros
 from . import views
 
 app_name = "workshop"
@@ -23,4 +24,14 @@ urlpatterns = [
     path("facilitate/<uuid:public_id>/groups", views.groups_configure, name="groups_configure"),
     path("facilitate/<uuid:public_id>/move", views.participant_move, name="participant_move"),
     path("facilitate/<uuid:public_id>/languages", views.languages_set, name="languages_set"),
+    # The run-of-show editor of a template (staff who may edit templates).
+    path("facilitate/templates/<slug:slug>/run-of-show/", ros.editor, name="run_of_show"),
+    path("facilitate/templates/<slug:slug>/run-of-show/move", ros.move, name="ros_move"),
+    path("facilitate/templates/<slug:slug>/run-of-show/insert", ros.insert, name="ros_insert"),
+    path("facilitate/templates/<slug:slug>/run-of-show/delete", ros.delete, name="ros_delete"),
+    path(
+        "facilitate/templates/<slug:slug>/run-of-show/<int:step_id>/delete",
+        ros.delete_confirm,
+        name="ros_delete_confirm",
+    ),
 ]
