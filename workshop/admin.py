@@ -2,22 +2,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from live.audiences import PARTICIPANT, SCREEN, Audience
-from live.regions import region_context
+from live.audiences import PARTICIPANT, SCREEN
 
-from . import packs, run_of_show, services
+from . import packs, previews, run_of_show
 from .models import Fact, Group, Participant, Step, WorkshopSession, WorkshopTemplate
 
 
@@ -152,10 +148,9 @@ class StepAdmin(TranslationAdmin):
         step = get_object_or_404(Step.objects.select_related("template"), pk=step_id)
         if audience not in (SCREEN, PARTICIPANT):
             audience = SCREEN
-        codes = [code for code, _name in settings.LANGUAGES]
-        language = request.GET.get("lang") if request.GET.get("lang") in codes else "en"
+        language = previews.language_asked(request)
         with translation.override(language):
-            stage = _render_preview_stage(request, step, audience)
+            stage = previews.render_stage(request, step, audience)
             context = {
                 **self.admin_site.each_context(request),
                 "step": step,
@@ -190,21 +185,3 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
     readonly_fields = ("code", "public_id", "created_at", "started_at", "ended_at")
     filter_horizontal = ("co_facilitators",)
     inlines = [GroupInline, ParticipantInline]
-
-
-def _render_preview_stage(request: HttpRequest, step: Step, audience: str) -> SafeString:
-    """Render the stage in a session that is rolled back: step kinds' context
-    functions may query session state, and nothing of the preview is kept."""
-    with transaction.atomic():
-        session = services.create_session(
-            step.template,
-            request.user,
-            title=step.template.title,
-            base_url=request.build_absolute_uri("/").rstrip("/"),
-        )
-        session.current_step = step
-        session.save(update_fields=["current_step"])
-        context = region_context(session, Audience(audience, session.pk))
-        stage = mark_safe(render_to_string(f"live/{audience}/stage.html", context))  # noqa: S308
-        transaction.set_rollback(True)
-    return stage

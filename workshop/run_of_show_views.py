@@ -18,11 +18,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from . import run_of_show
+from live.audiences import PARTICIPANT, SCREEN
+
+from . import previews, run_of_show
 from .errors import DomainError
+from .middleware import CONTENT_SECURITY_POLICY
 from .models import Step, WorkshopSession, WorkshopTemplate
 
 EDIT_PERMISSION = "workshop.change_workshoptemplate"
@@ -183,3 +188,46 @@ def delete_confirm(request: HttpRequest, slug: str, step_id: int) -> HttpRespons
     return render(
         request, "workshop/run-of-show/delete.html", {"step": step, "template": step.template}
     )
+
+
+# --- preview ----------------------------------------------------------------------
+
+
+@staff_member_required
+@require_GET
+def preview(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
+    """The step as the projector (1920x1080, scaled) and a phone (390 px)
+    show it, each in a frame of its own page."""
+    step = _get_step_for_editor(request, slug, step_id)
+    language = previews.language_asked(request, translation.get_language() or "en")
+    steps = list(step.template.ordered_steps().only("id", "position"))
+    index = [s.pk for s in steps].index(step.pk)
+    context = {
+        "step": step,
+        "template": step.template,
+        "language": language,
+        "languages": previews.LANGUAGE_CODES,
+        "previous": steps[index - 1] if index > 0 else None,
+        "next": steps[index + 1] if index + 1 < len(steps) else None,
+        "screen": SCREEN,
+        "phone": PARTICIPANT,
+    }
+    return render(request, "workshop/run-of-show/preview.html", context)
+
+
+@staff_member_required
+@require_GET
+@xframe_options_sameorigin
+def preview_frame(request: HttpRequest, slug: str, step_id: int, audience: str) -> HttpResponse:
+    """What goes in one frame of the preview: the real step templates."""
+    step = _get_step_for_editor(request, slug, step_id)
+    if audience not in previews.AUDIENCES:
+        audience = SCREEN
+    with translation.override(previews.language_asked(request)):
+        context = {"step": step, "audience": audience, "screen": SCREEN}
+        context["stage"] = previews.render_stage(request, step, audience)
+        response = render(request, "workshop/run-of-show/frame.html", context)
+    # Framed by the editor's own preview page only.
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+    response["Content-Security-Policy"] = policy
+    return response

@@ -34,4 +34,14 @@ urlpatterns = [
         ros.delete_confirm,
         name="ros_delete_confirm",
     ),
+    path(
+        "facilitate/templates/<slug:slug>/run-of-show/<int:step_id>/preview",
+        ros.preview,
+        name="ros_preview",
+    ),
+    path(
+        "facilitate/templates/<slug:slug>/run-of-show/<int:step_id>/preview/<str:audience>",
+        ros.preview_frame,
+        name="ros_preview_frame",
+    ),
 ]

@@ -272,9 +272,10 @@ ALLOWED_MARK_SAFE = {
     (TAGS, "qr_code"),  # an SVG segno draws from the join URL (code + base URL)
     (TAGS, "rich_text"),  # escapes every piece first (tested above)
     (TAGS, "lang_attr"),  # a constant: ' lang="en"' or ""
-    # The admin's step preview: the output of render_to_string, which autoescapes,
-    # for a rolled-back session that has no participant.
-    ("workshop/admin.py", "_render_preview_stage"),
+    # The step previews (admin and run-of-show editor): the output of
+    # render_to_string, which autoescapes, for a rolled-back session that has
+    # no participant.
+    ("workshop/previews.py", "render_stage"),
     ("quizzes/admin.py", "preview"),  # a translated constant sentence
     ("live/regions.py", "_group_options"),  # the constant " selected"; names escaped
 }

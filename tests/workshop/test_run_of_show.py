@@ -97,6 +97,8 @@ def test_the_dashboard_links_to_the_editor_for_editors_only(
 def _requests(template):
     first = step_id(template, "Welcome")
     yield "get", url("run_of_show", template), {}
+    yield "get", url("ros_preview", template, step_id=first), {}
+    yield "get", url("ros_preview_frame", template, step_id=first, audience="screen"), {}
     yield "get", url("ros_delete_confirm", template, step_id=first), {}
     yield "post", url("ros_move", template), {"step": first, "to": "down"}
     yield "post", url("ros_insert", template), {"after": first, "kind": "content", "title": "X"}
@@ -385,3 +387,47 @@ def test_a_live_session_stays_on_its_step_through_every_edit(
 def test_the_editor_shows_which_step_a_session_is_on(editor_client, session, template):
     html = editor_client.get(url("run_of_show", template)).content.decode()
     assert html.count("A session is on it") == 1
+
+
+# --- preview ------------------------------------------------------------------------------
+
+
+def test_the_preview_frames_the_projector_and_a_phone(editor_client, template):
+    who = step_id(template, "Who is IOM?")
+    html = editor_client.get(
+        url("ros_preview", template, step_id=who) + "?lang=fr"
+    ).content.decode()
+    assert 'width="1920" height="1080"' in html and 'width="390"' in html
+    assert "/preview/screen?lang=fr" in html and "/preview/participant?lang=fr" in html
+
+
+@pytest.mark.parametrize("audience", ["screen", "participant"])
+def test_a_preview_frame_renders_the_real_step_in_the_language_asked(
+    editor_client, template, audience
+):
+    step = template.ordered_steps().get(title_en="Who is IOM?")
+    step.title_nl = "Wie is IOM?"
+    step.save()
+    response = editor_client.get(
+        url("ros_preview_frame", template, step_id=step.pk, audience=audience) + "?lang=nl"
+    )
+    html = response.content.decode()
+    assert 'id="stage"' in html and "Wie is IOM?" in html and "Since 1951" in html
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    assert not WorkshopSession.objects.exists()  # the preview keeps nothing
+
+
+def test_a_question_preview_shows_the_question(editor_client, template, question):
+    step = StepFactory(
+        template=template, position=4, kind=Step.Kind.QUESTION, title="Quiz", question=question
+    )
+    html = editor_client.get(
+        url("ros_preview_frame", template, step_id=step.pk, audience="participant")
+    ).content.decode()
+    assert "When was IOM founded?" in html
+
+
+def test_a_preview_of_a_step_of_another_template_is_not_found(editor_client, template):
+    stranger = StepFactory(title="Elsewhere")
+    assert editor_client.get(url("ros_preview", template, step_id=stranger.pk)).status_code == 404
