@@ -431,3 +431,31 @@ def test_a_question_preview_shows_the_question(editor_client, template, question
 def test_a_preview_of_a_step_of_another_template_is_not_found(editor_client, template):
     stranger = StepFactory(title="Elsewhere")
     assert editor_client.get(url("ros_preview", template, step_id=stranger.pk)).status_code == 404
+
+
+# --- languages ----------------------------------------------------------------------------
+
+ENGLISH_UI = ("Insert here", "Move a step", "Delete", "Preview", "Kind", "Run of show", "Edit")
+
+
+@pytest.mark.parametrize(
+    ("language", "insert_here"), [("fr", "Insérer ici"), ("nl", "Hier invoegen")]
+)
+def test_the_editor_speaks_french_and_dutch(editor_client, template, language, insert_here):
+    welcome = step_id(template, "Welcome")
+    pages = [
+        url("run_of_show", template),
+        url("ros_delete_confirm", template, step_id=welcome),
+        url("ros_preview", template, step_id=welcome),
+    ]
+    for address in pages:
+        html = editor_client.get(address, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        visible = html.replace("Welcome", "").replace("Leaving no one behind", "")
+        assert [text for text in ENGLISH_UI if f">{text}<" in visible] == [], address
+    html = editor_client.get(pages[0], HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert insert_here in html
+    refused = editor_client.post(
+        url("ros_move", template), {"step": welcome, "to": "up"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    first = {"fr": "Cette étape est déjà la première.", "nl": "Deze stap is al de eerste."}
+    assert first[language] in refused.content.decode()  # the errors too
