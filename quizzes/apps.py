@@ -22,3 +22,6 @@ class QuizzesConfig(AppConfig):
         from . import takeaway
 
         takeaway.register()  # each participant's answers once the session has ended
+        from . import preview
+
+        preview.register()  # open and revealed, in the run-of-show editor's preview

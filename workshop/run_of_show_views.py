@@ -200,6 +200,7 @@ def preview(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
     show it, each in a frame of its own page."""
     step = _get_step_for_editor(request, slug, step_id)
     language = previews.language_asked(request, translation.get_language() or "en")
+    moment = previews.moment_asked(request, step)
     steps = list(step.template.ordered_steps().only("id", "position"))
     index = [s.pk for s in steps].index(step.pk)
     context = {
@@ -207,6 +208,8 @@ def preview(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
         "template": step.template,
         "language": language,
         "languages": previews.LANGUAGE_CODES,
+        "moment": moment,
+        "moments": previews.moments_of(step),
         "previous": steps[index - 1] if index > 0 else None,
         "next": steps[index + 1] if index + 1 < len(steps) else None,
         "screen": SCREEN,
@@ -225,7 +228,8 @@ def preview_frame(request: HttpRequest, slug: str, step_id: int, audience: str) 
         audience = SCREEN
     with translation.override(previews.language_asked(request)):
         context = {"step": step, "audience": audience, "screen": SCREEN}
-        context["stage"] = previews.render_stage(request, step, audience)
+        moment = previews.moment_asked(request, step)
+        context["stage"] = previews.render_stage(request, step, audience, moment)
         response = render(request, "workshop/run-of-show/frame.html", context)
     # Framed by the editor's own preview page only.
     policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")

@@ -459,3 +459,48 @@ def test_the_editor_speaks_french_and_dutch(editor_client, template, language, i
     )
     first = {"fr": "Cette étape est déjà la première.", "nl": "Deze stap is al de eerste."}
     assert first[language] in refused.content.decode()  # the errors too
+
+
+# --- a question's moments in the preview ------------------------------------------------
+
+
+@pytest.fixture
+def question_step(template, question):
+    from quizzes.models import Choice
+
+    Choice.objects.create(question=question, position=1, text="1951", correct=True)
+    Choice.objects.create(question=question, position=2, text="1989")
+    return StepFactory(
+        template=template, position=4, kind=Step.Kind.QUESTION, title="Quiz", question=question
+    )
+
+
+def test_a_question_previews_open_by_default_with_its_answer_form(
+    editor_client, template, question_step
+):
+    page = editor_client.get(
+        url("ros_preview", template, step_id=question_step.pk)
+    ).content.decode()
+    assert "moment=open" in page and "moment=revealed" in page and "moment=draft" in page
+    frame = url("ros_preview_frame", template, step_id=question_step.pk, audience="participant")
+    assert "answer-form" in editor_client.get(frame).content.decode()
+    assert "answer-form" not in editor_client.get(frame + "?moment=draft").content.decode()
+
+
+def test_a_revealed_question_shows_the_answer_and_keeps_nothing(
+    editor_client, template, question_step
+):
+    from quizzes.models import QuestionRun
+
+    frame = url("ros_preview_frame", template, step_id=question_step.pk, audience="screen")
+    html = editor_client.get(frame + "?moment=revealed").content.decode()
+    assert "state-revealed" in html
+    assert not QuestionRun.objects.exists() and not WorkshopSession.objects.exists()
+
+
+def test_a_content_step_has_no_moments(editor_client, template):
+    who = step_id(template, "Who is IOM?")
+    page = editor_client.get(
+        url("ros_preview", template, step_id=who) + "?moment=open"
+    ).content.decode()
+    assert "moment=" not in page
