@@ -384,6 +384,18 @@ def test_a_live_session_stays_on_its_step_through_every_edit(
     assert session.current_step.title == "SDG 10 and target 10.7"
 
 
+def test_the_control_view_shows_the_new_order(editor_client, session, template):
+    from live.audiences import CONTROL, Audience
+    from live.regions import render_regions
+
+    editor_client.post(url("ros_move", template), {"step": step_id(template, "Welcome"), "to": "3"})
+    session.refresh_from_db()
+    (agenda,) = render_regions(session, Audience(CONTROL, session.pk), ["agenda"])
+    html = agenda["html"]
+    assert html.index("Who is IOM?") < html.index("SDG 10") < html.index("Welcome")
+    assert 'aria-current="step"' in html.split("Welcome")[0].rsplit("<li", 1)[1]
+
+
 def test_the_editor_shows_which_step_a_session_is_on(editor_client, session, template):
     html = editor_client.get(url("run_of_show", template)).content.decode()
     assert html.count("A session is on it") == 1
