@@ -187,3 +187,49 @@ def test_steps_deleted_from_the_step_list_leave_no_gap(admin_client, template):
     )
     assert response.status_code == 302
     assert [p for p, _t in positions(template)] == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editors_reordering_at_once_never_collide():
+    """Two editors moving steps of one template at the same moment: the
+    template's row lock serialises their renumbering (PostgreSQL). SQLite
+    serialises every write transaction already: IMMEDIATE takes the write
+    lock up front, so only the setting is checked there."""
+    if connection.vendor == "sqlite":
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        return
+    template = TemplateFactory()
+    for position in range(1, 9):
+        StepFactory(template=template, position=position, title=f"s{position}")
+    ids = run_of_show.step_ids(template)
+    errors = _run_in_threads(
+        [lambda i=i: run_of_show.move_step(template, ids[i % 8], 8 - i % 8) for i in range(40)]
+    )
+    assert errors == []
+    assert [p for p, _t in positions(template)] == list(range(1, 9))
+
+
+def _run_in_threads(calls) -> list[Exception]:
+    """Each call on a thread (a database connection) of its own, all at once."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[Exception] = []
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            start.wait()
+            call()
+        except Exception as error:  # reported by the test, not lost in a thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
