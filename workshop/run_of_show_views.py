@@ -124,7 +124,7 @@ def editor_action(view: Action) -> Callable[[HttpRequest, str], HttpResponse]:
                 template,
                 status=error.status,
                 error=str(error.message),
-                insert=request.POST.dict(),
+                insert=request.POST.dict() if "kind" in request.POST else None,
             )
         if request.htmx:
             return _editor_response(

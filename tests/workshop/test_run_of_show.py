@@ -516,3 +516,9 @@ def test_a_content_step_has_no_moments(editor_client, template):
         url("ros_preview", template, step_id=who) + "?moment=open"
     ).content.decode()
     assert "moment=" not in page
+
+
+def test_a_refused_move_opens_no_insert_form(editor_client, template):
+    data = {"step": step_id(template, "Welcome"), "to": "up"}
+    html = editor_client.post(url("ros_move", template), data).content.decode()
+    assert '<details class="ros-insert" open>' not in html
