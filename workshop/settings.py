@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "workshop",
     "quizzes",
     "sdgmap",
+    "qna",
     "reports",
 ]
 

@@ -1,0 +1,27 @@
+"""How Q&A plugs into the live room, the report and the packs: everything
+registered from QnaConfig.ready, through the public APIs of live/,
+workshop.step_kinds, workshop.packs and reports.registry."""
+
+from __future__ import annotations
+
+from live import CONTROL, PARTICIPANT, SCREEN, register_topic
+
+from . import services
+
+# The phones' Questions panel, the control view's queue, the Questions step's
+# list on the projector and the highlight over every step.
+PHONE_PANEL = (PARTICIPANT, "qna")
+CONTROL_QUEUE = (CONTROL, "qna")
+SCREEN_TOP = (SCREEN, "qna-top")
+SCREEN_HIGHLIGHT = (SCREEN, "qna-highlight")
+
+
+def register() -> None:
+    register_topic(services.TOPIC_QNA, [PHONE_PANEL, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT])
+    # A question waiting for approval: only the facilitators see it.
+    register_topic(services.TOPIC_QUEUE, [CONTROL_QUEUE], delay=services.VOTES_DELAY_SECONDS)
+    register_topic(
+        services.TOPIC_VOTES,
+        [PHONE_PANEL, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT],
+        delay=services.VOTES_DELAY_SECONDS,
+    )

@@ -1,0 +1,333 @@
+"""Q&A operations: the only code that stores questions and votes, moderates
+them and changes the Q&A settings, and the only code that announces those
+changes to the live room.
+
+Every function checks everything before it writes: a refusal raises a
+DomainError and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import live
+from workshop.errors import DomainError, NotFound
+from workshop.models import Participant, WorkshopSession
+from workshop.services import check_facilitator, check_not_ended
+
+from .models import QUESTION_MAX_LENGTH, REPLY_MAX_LENGTH, QnaSettings, Question, TemplateQna, Vote
+
+# Topics. "qna": what everyone sees changed (a question shown, answered,
+# highlighted, the settings). "qna-queue": only the facilitators' queue
+# changed (a question waits for approval). "qna-votes": counts moved;
+# coalesced, so a burst of votes costs a few renders a second.
+TOPIC_QNA = "qna"
+TOPIC_QUEUE = "qna-queue"
+TOPIC_VOTES = "qna-votes"
+VOTES_DELAY_SECONDS = 0.25
+
+# One question per participant per this many seconds.
+ASK_INTERVAL_SECONDS = 10
+CLIENT_ID_MAX_LENGTH = 64
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def settings_for(session: WorkshopSession) -> QnaSettings:
+    """The session's Q&A settings; the template's default until changed."""
+    found = QnaSettings.objects.filter(session_id=session.pk).first()
+    if found is not None:
+        return found
+    default = TemplateQna.objects.filter(template_id=session.template_id).first()
+    return QnaSettings(session_id=session.pk, **(default.options() if default else {}))
+
+
+# --- checks --------------------------------------------------------------------------
+
+
+def clean_text(raw: Any, *, max_length: int, too_long: Any, multiline: bool = False) -> str:
+    """Text a person typed, stripped; refused when PostgreSQL could not store
+    it (NUL, a lone surrogate) or when it is empty or too long."""
+    if not isinstance(raw, str):
+        raise DomainError("bad_text", _("Send the text as text."))
+    if "\x00" in raw or not _encodable(raw):
+        raise DomainError("bad_text", _("This text holds characters that cannot be stored."))
+    text = raw.strip() if multiline else " ".join(raw.split())
+    if len(text) > max_length:
+        raise DomainError("text_too_long", too_long)
+    return text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def _open_settings(session: WorkshopSession) -> QnaSettings:
+    check_not_ended(session)
+    options = settings_for(session)
+    if not options.enabled:
+        raise DomainError("qna_off", _("Questions are closed for now."))
+    return options
+
+
+def _question_id(raw: Any) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise NotFound("unknown_question", _("No such question.")) from None
+
+
+def _question_for_update(session: WorkshopSession, question_id: Any) -> Question:
+    question = (
+        Question.objects.select_for_update()
+        .filter(session_id=session.pk, pk=_question_id(question_id))
+        .first()
+    )
+    if question is None:
+        raise NotFound("unknown_question", _("No such question."))
+    return question
+
+
+# --- participants ------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_question(
+    participant: Participant, text: Any, *, anonymous: bool = False, client_id: str = ""
+) -> Question:
+    """Store a participant's question: waiting for approval under moderation,
+    shown at once otherwise. One per ASK_INTERVAL_SECONDS per participant,
+    checked under the participant's row lock so two at once cannot both pass.
+
+    The same ``client_id`` again (the outbox resending after a reconnect)
+    gives back the question already stored, not a second one.
+    """
+    # Locked first: the session's state and the last question are read under it.
+    participant = (
+        Participant.objects.select_for_update().select_related("session").get(pk=participant.pk)
+    )
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
+        raise DomainError("bad_client_id", _("This question has no valid id; reload the page."))
+    if client_id:
+        already = Question.objects.filter(author=participant, client_id=client_id).first()
+        if already is not None:
+            return already
+    session = participant.session
+    options = _open_settings(session)
+    text = clean_text(
+        text,
+        max_length=QUESTION_MAX_LENGTH,
+        too_long=_("A question has at most 280 characters."),
+    )
+    if not text:
+        raise DomainError("empty_question", _("Write your question first."))
+    anonymous = bool(anonymous)
+    if anonymous and not options.anonymous_allowed:
+        raise DomainError(
+            "anonymous_off", _("The facilitator asks for questions under your nickname.")
+        )
+    now = timezone.now()
+    recent = Question.objects.filter(
+        author=participant, created_at__gt=now - timedelta(seconds=ASK_INTERVAL_SECONDS)
+    )
+    if recent.exists():
+        raise DomainError(
+            "too_fast",
+            _("One question every 10 seconds: wait a moment, then send it again."),
+        )
+    shown = not options.moderated
+    question = Question.objects.create(
+        session=session,
+        text=text,
+        lang=participant.language,
+        anonymous=anonymous,
+        author=participant,
+        nickname="" if anonymous else participant.nickname,
+        state=Question.State.SHOWN if shown else Question.State.PENDING,
+        shown_at=now if shown else None,
+        client_id=client_id,
+    )
+    live.changed(session.pk, TOPIC_QNA if shown else TOPIC_QUEUE)
+    return question
+
+
+@transaction.atomic
+def vote(
+    participant: Participant, question_id: Any, *, voted: bool = True, client_id: str = ""
+) -> dict[str, Any]:
+    """Upvote a shown question (``voted``) or take the vote back.
+
+    Returns ``{"question", "voted", "votes"}`` once committed. Sending the same
+    vote again (same ``client_id``: the phone's outbox after a reconnect) is
+    harmless: it is recognised, not counted twice. A vote from another
+    message while one is stored is a second vote, refused. Taking back a
+    vote that is not there changes nothing.
+    """
+    session = WorkshopSession.objects.get(pk=participant.session_id)
+    _open_settings(session)
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
+        raise DomainError("bad_client_id", _("This vote has no valid id; reload the page."))
+    question = _question_for_update(session, question_id)
+    if question.state != Question.State.SHOWN:
+        raise DomainError("not_votable", _("Votes are closed on this question."))
+    mine = Vote.objects.filter(question=question, participant_id=participant.pk)
+    if voted:
+        _add_vote(question, participant, client_id)
+    elif mine.exists():
+        mine.delete()
+    else:
+        return _vote_result(question, False)
+    live.changed(session.pk, TOPIC_VOTES)
+    return _vote_result(question, voted)
+
+
+def _add_vote(question: Question, participant: Participant, client_id: str) -> None:
+    existing = Vote.objects.filter(question=question, participant_id=participant.pk).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                Vote.objects.create(question=question, participant=participant, client_id=client_id)
+            return
+        except IntegrityError:  # stored meanwhile by another socket of this phone
+            existing = Vote.objects.get(question=question, participant_id=participant.pk)
+    if not client_id or existing.client_id != client_id:
+        raise DomainError("already_voted", _("You already voted for this question."))
+
+
+def _vote_result(question: Question, voted: bool) -> dict[str, Any]:
+    return {"question": question.pk, "voted": voted, "votes": question.votes.count()}
+
+
+# --- the facilitator -----------------------------------------------------------------
+
+
+def _facilitated(session: WorkshopSession, by) -> WorkshopSession:
+    check_facilitator(session, by)
+    session = WorkshopSession.objects.select_for_update().get(pk=session.pk)
+    check_not_ended(session)
+    return session
+
+
+@transaction.atomic
+def set_options(
+    session: WorkshopSession,
+    by,
+    *,
+    enabled: bool | None = None,
+    moderated: bool | None = None,
+    anonymous_allowed: bool | None = None,
+) -> QnaSettings:
+    """Turn Q&A, moderation or anonymous questions on or off (None: as it was)."""
+    session = _facilitated(session, by)
+    options = settings_for(session)
+    for name, value in (
+        ("enabled", enabled),
+        ("moderated", moderated),
+        ("anonymous_allowed", anonymous_allowed),
+    ):
+        if value is not None:
+            setattr(options, name, bool(value))
+    options.save()
+    live.changed(session.pk, TOPIC_QNA)
+    return options
+
+
+@transaction.atomic
+def approve(session: WorkshopSession, by, question_id: Any) -> Question:
+    session = _facilitated(session, by)
+    question = _question_for_update(session, question_id)
+    if question.state not in (Question.State.PENDING, Question.State.REJECTED):
+        raise DomainError("not_waiting", _("This question is not waiting for approval."))
+    question.state = Question.State.SHOWN
+    question.shown_at = timezone.now()
+    question.save(update_fields=["state", "shown_at"])
+    live.changed(session.pk, TOPIC_QNA)
+    return question
+
+
+@transaction.atomic
+def reject(session: WorkshopSession, by, question_id: Any) -> Question:
+    session = _facilitated(session, by)
+    question = _question_for_update(session, question_id)
+    if question.state not in (Question.State.PENDING, Question.State.SHOWN):
+        raise DomainError("not_rejectable", _("Only a waiting or shown question can be hidden."))
+    question.state = Question.State.REJECTED
+    question.highlighted = False
+    question.save(update_fields=["state", "highlighted"])
+    live.changed(session.pk, TOPIC_QNA)
+    return question
+
+
+@transaction.atomic
+def highlight(session: WorkshopSession, by, question_id: Any) -> Question:
+    """Show one question over every step on the projector, in place of any other."""
+    session = _facilitated(session, by)
+    question = _question_for_update(session, question_id)
+    if not question.is_public:
+        raise DomainError("not_shown", _("Approve the question before highlighting it."))
+    Question.objects.filter(session_id=session.pk, highlighted=True).exclude(pk=question.pk).update(
+        highlighted=False
+    )
+    question.highlighted = True
+    question.highlighted_at = timezone.now()
+    question.save(update_fields=["highlighted", "highlighted_at"])
+    live.changed(session.pk, TOPIC_QNA)
+    return question
+
+
+@transaction.atomic
+def dismiss_highlight(session: WorkshopSession, by) -> None:
+    session = _facilitated(session, by)
+    Question.objects.filter(session_id=session.pk, highlighted=True).update(highlighted=False)
+    live.changed(session.pk, TOPIC_QNA)
+
+
+@transaction.atomic
+def mark_answered(session: WorkshopSession, by, question_id: Any) -> Question:
+    """Move a shown question to the archive, which everyone can still read."""
+    session = _facilitated(session, by)
+    question = _question_for_update(session, question_id)
+    if question.state != Question.State.SHOWN:
+        raise DomainError("not_shown", _("Only a shown question can be marked answered."))
+    question.state = Question.State.ANSWERED
+    question.answered_at = timezone.now()
+    question.save(update_fields=["state", "answered_at"])
+    live.changed(session.pk, TOPIC_QNA)
+    return question
+
+
+@transaction.atomic
+def set_reply(session: WorkshopSession, by, question_id: Any, text: Any) -> Question:
+    """The facilitator's written reply; an empty one removes it."""
+    session = _facilitated(session, by)
+    question = _question_for_update(session, question_id)
+    if question.state == Question.State.REJECTED:
+        raise DomainError("rejected", _("Approve the question before replying to it."))
+    question.reply = clean_text(
+        text,
+        max_length=REPLY_MAX_LENGTH,
+        too_long=_("A reply has at most 1000 characters."),
+        multiline=True,
+    )
+    question.replied_at = timezone.now() if question.reply else None
+    question.save(update_fields=["reply", "replied_at"])
+    live.changed(session.pk, TOPIC_QNA if question.is_public else TOPIC_QUEUE)
+    return question
+
+
+@transaction.atomic
+def delete_question(session: WorkshopSession, by, question_id: Any) -> None:
+    session = _facilitated(session, by)
+    question = _question_for_update(session, question_id)
+    question.delete()
+    live.changed(session.pk, TOPIC_QNA)
