@@ -4,9 +4,9 @@ workshop.step_kinds, workshop.packs and reports.registry."""
 
 from __future__ import annotations
 
-from live import CONTROL, PARTICIPANT, SCREEN, register_topic
+from live import CONTROL, PARTICIPANT, SCREEN, register_region, register_topic
 
-from . import services
+from . import consumers, services  # noqa: F401  (consumers: the socket actions)
 
 # The phones' Questions panel, the control view's queue, the Questions step's
 # list on the projector and the highlight over every step.
@@ -17,6 +17,7 @@ SCREEN_HIGHLIGHT = (SCREEN, "qna-highlight")
 
 
 def register() -> None:
+    register_region(*PHONE_PANEL, "qna/regions/participant.html")
     register_topic(services.TOPIC_QNA, [PHONE_PANEL, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT])
     # A question waiting for approval: only the facilitators see it.
     register_topic(services.TOPIC_QUEUE, [CONTROL_QUEUE], delay=services.VOTES_DELAY_SECONDS)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("sdgmap.urls")),
     path("", include("quizzes.urls")),
+    path("", include("qna.urls")),
 ]

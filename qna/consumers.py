@@ -1,0 +1,64 @@
+"""Q&A's socket actions: a phone asks or votes.
+
+Each is acknowledged once its transaction committed: the phone's outbox keeps
+a vote until then and resends it after a reconnect, and the service
+recognises the resend by the message id, so a vote is never counted twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from channels.db import database_sync_to_async
+
+from live import PARTICIPANT, register_action
+from workshop.errors import DomainError
+from workshop.models import Participant
+
+from . import services
+
+if TYPE_CHECKING:
+    from live.sockets import Socket
+
+
+def _client_id(message: dict[str, Any]) -> str:
+    client_id = message.get("id")
+    if not isinstance(client_id, str) or not client_id:
+        raise DomainError("bad_client_id", "This message has no id; reload the page.")
+    return client_id
+
+
+@register_action("qna.vote", roles={PARTICIPANT})
+async def vote(consumer: Socket, message: dict[str, Any]) -> dict[str, Any]:
+    """{"type": "qna.vote", "id": <client id>, "question": 12, "voted": true}
+    -> {"question", "voted", "votes"} once stored."""
+    client_id = _client_id(message)
+
+    def store() -> dict[str, Any]:
+        participant = Participant.objects.get(pk=consumer.participant_id)
+        return services.vote(
+            participant,
+            message.get("question"),
+            voted=message.get("voted", True) is not False,
+            client_id=client_id,
+        )
+
+    return {"vote": await database_sync_to_async(store)()}
+
+
+@register_action("qna.ask", roles={PARTICIPANT})
+async def ask(consumer: Socket, message: dict[str, Any]) -> dict[str, Any]:
+    """{"type": "qna.ask", "id": <client id>, "text": "...", "anonymous": true}."""
+    client_id = _client_id(message)
+
+    def store() -> dict[str, Any]:
+        participant = Participant.objects.get(pk=consumer.participant_id)
+        question = services.ask_question(
+            participant,
+            message.get("text"),
+            anonymous=message.get("anonymous") is True,
+            client_id=client_id,
+        )
+        return {"id": question.pk, "state": question.state}
+
+    return {"question": await database_sync_to_async(store)()}

@@ -1,0 +1,38 @@
+"""The live regions of Q&A read their data through these tags: a region
+template gets the live machinery's context (session, audience, step), and
+each region asks for what it shows, so live/ needs to know nothing of Q&A."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from .. import board
+
+register = template.Library()
+
+
+@register.simple_tag
+def qna_phone_board(session) -> board.PhoneBoard:
+    return board.phone_board(session)
+
+
+@register.simple_tag
+def qna_control_board(session) -> dict[str, Any]:
+    return board.control_board(session)
+
+
+@register.simple_tag
+def qna_screen_top(session) -> list:
+    return board.screen_top(session)
+
+
+@register.simple_tag
+def qna_highlighted(session):
+    return board.highlighted(session)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    return str(board.LANGUAGE_NAMES.get(code, code))

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "qna"
+
+urlpatterns = [
+    path("p/<str:code>/questions/ask", views.ask, name="ask"),
+    path("p/<str:code>/questions/vote", views.vote, name="vote"),
+    path("p/<str:code>/questions/mine", views.mine, name="mine"),
+]

@@ -1,0 +1,209 @@
+/*
+ * Questions from the room, on the phones and the control view.
+ *
+ * The room's list (#qna) is one render shared by every phone; what is this
+ * phone's own (its questions, its votes) comes from #qna-mine, fetched by
+ * this phone alone when the panel opens and while one of its questions may
+ * still change. Votes go through the live outbox: kept until the server
+ * acknowledges them, resent after a reconnect, recognised there by their id.
+ */
+(function () {
+  "use strict";
+
+  var SEEN_KEY = "qna-seen:" + (document.body.dataset.liveKey || "");
+  var SORT_KEY = "qna-sort";
+  var MINE_EVERY_MS = 1500;
+  var voted = {};      // question id -> true
+  var waiting = {};    // question id -> true while a vote is unacknowledged
+  var anonymous = null; // the checkbox as the participant left it, across pushes
+  var lastMine = 0;
+
+  function panel() { return document.querySelector("[data-qna-panel]"); }
+  function region() { return document.getElementById("qna"); }
+  function isOpen() { return document.body.classList.contains("qna-open"); }
+  function store(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
+  function stored(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
+
+  function text(key) {
+    var t = document.querySelector('[data-qna-panel] template[data-qna-text="' + key + '"]');
+    return t ? t.content.textContent.trim() : "";
+  }
+
+  function say(message, isError) {
+    var status = document.querySelector("[data-qna-status]");
+    if (!status) return;
+    status.textContent = message || "";
+    status.classList.toggle("is-error", !!isError);
+  }
+
+  function refreshMine() {
+    lastMine = Date.now();
+    if (window.htmx) window.htmx.trigger(document.body, "qna-mine");
+  }
+
+  function setOpen(open) {
+    if (!panel()) return;
+    document.body.classList.toggle("qna-open", open);
+    var launcher = document.querySelector("[data-qna-open]");
+    if (launcher) launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      markSeen();
+      refreshMine();
+      var title = document.getElementById("qna-title");
+      if (title) { title.setAttribute("tabindex", "-1"); title.focus(); }
+    } else if (launcher) {
+      launcher.focus();
+    }
+  }
+
+  function markSeen() {
+    var list = region();
+    if (list) store(SEEN_KEY, list.dataset.news || "0");
+    updateBadge();
+  }
+
+  // A new reply or highlight while the panel is closed: a badge, and the
+  // current step stays where it is.
+  function updateBadge() {
+    var list = region();
+    var launcher = document.querySelector("[data-qna-open]");
+    var badge = document.querySelector("[data-qna-badge]");
+    if (!list || !launcher || !badge) return;
+    var enabled = list.dataset.enabled === "1";
+    launcher.hidden = !enabled && !isOpen();
+    var news = Number(list.dataset.news || 0);
+    if (isOpen() && news) store(SEEN_KEY, String(news));
+    var seen = Number(stored(SEEN_KEY) || 0);
+    var fresh = news > seen && !isOpen();
+    badge.hidden = !fresh;
+    launcher.classList.toggle("has-news", fresh);
+  }
+
+  function sortLists() {
+    var order = stored(SORT_KEY) || "votes";
+    document.querySelectorAll("[data-qna-sort]").forEach(function (input) {
+      input.checked = input.value === order;
+    });
+    document.querySelectorAll("#qna [data-qna-list]").forEach(function (list) {
+      var items = Array.prototype.slice.call(list.children);
+      items.sort(function (a, b) {
+        var key = order === "newest" ? "created" : "votes";
+        var diff = Number(b.dataset[key]) - Number(a.dataset[key]);
+        return diff || Number(a.dataset.created) - Number(b.dataset.created);
+      });
+      items.forEach(function (item) { list.appendChild(item); });
+    });
+  }
+
+  function showVotes() {
+    document.querySelectorAll("#qna [data-qna-vote]").forEach(function (form) {
+      var id = form.querySelector('[name="question"]').value;
+      var button = form.querySelector("[data-qna-vote-button]");
+      button.setAttribute("aria-pressed", voted[id] ? "true" : "false");
+      button.disabled = !!waiting[id];
+      form.querySelector('[name="voted"]').value = voted[id] ? "0" : "1";
+    });
+  }
+
+  function afterRegionSwap() {
+    var box = document.getElementById("qna-anonymous");
+    if (box && anonymous !== null) box.checked = anonymous;
+    sortLists();
+    showVotes();
+    updateBadge();
+    var own = document.getElementById("qna-mine");
+    // One of this phone's questions may have changed: fetch its own list again.
+    if (isOpen() && own && own.dataset.active === "1" && Date.now() - lastMine > MINE_EVERY_MS) {
+      refreshMine();
+    }
+  }
+
+  function onVote(form) {
+    var id = form.querySelector('[name="question"]').value;
+    if (waiting[id]) return;
+    var wanted = !voted[id];
+    waiting[id] = true;
+    showVotes();
+    window.Live.send("qna.vote", { question: Number(id), voted: wanted }).then(function (ack) {
+      delete waiting[id];
+      if (ack.ok) {
+        voted[id] = ack.vote.voted;
+        var item = form.closest("[data-qid]");
+        if (item) {
+          item.dataset.votes = ack.vote.votes;
+          item.querySelector("[data-qna-count]").textContent = ack.vote.votes;
+        }
+        say("");
+      } else {
+        say(ack.error, true);
+      }
+      showVotes();
+    });
+  }
+
+  function onAsk(form) {
+    var field = form.querySelector('[name="text"]');
+    var box = form.querySelector('[name="anonymous"]');
+    var question = field.value.trim();
+    if (!question) { say(text("empty"), true); field.focus(); return; }
+    var button = form.querySelector('[type="submit"]');
+    button.disabled = true;
+    window.Live.send("qna.ask", { text: question, anonymous: !!(box && box.checked) }).then(function (ack) {
+      var again = document.querySelector("[data-qna-ask]");
+      var submit = again && again.querySelector('[type="submit"]');
+      if (submit) submit.disabled = false;
+      if (ack.ok) {
+        var input = document.getElementById("qna-text");
+        if (input) { input.value = ""; input.dataset.dirty = ""; }
+        say(text("asked-" + ack.question.state));
+        refreshMine();
+      } else {
+        say(ack.error, true);
+      }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!window.Live) return;
+    if (form.matches("[data-qna-vote]")) { event.preventDefault(); onVote(form); }
+    else if (form.matches("[data-qna-ask]")) { event.preventDefault(); onAsk(form); }
+  });
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-qna-open]");
+    if (opener) { event.preventDefault(); setOpen(!isOpen()); return; }
+    if (event.target.closest("[data-qna-close]")) setOpen(false);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && isOpen()) setOpen(false);
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-qna-sort]")) { store(SORT_KEY, event.target.value); sortLists(); }
+    if (event.target.id === "qna-anonymous") anonymous = event.target.checked;
+  });
+
+  document.addEventListener("live-swapped-qna", afterRegionSwap);
+
+  // This phone's own list arrived: its votes are the truth for the buttons.
+  document.addEventListener("htmx:afterSettle", function () {
+    var own = document.getElementById("qna-mine");
+    if (!own || own.dataset.voted === undefined) return;
+    var ids = [];
+    try { ids = JSON.parse(own.dataset.voted || "[]"); } catch (e) { ids = []; }
+    voted = {};
+    ids.forEach(function (id) { voted[String(id)] = true; });
+    showVotes();
+  });
+
+  function start() {
+    if (!panel()) return;
+    document.body.classList.add("qna-ready");
+    afterRegionSwap();
+    if (location.hash === "#qna-panel") setOpen(true);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
