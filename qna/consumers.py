@@ -1,4 +1,4 @@
-"""Q&A's socket actions: a phone asks or votes.
+"""Q&A's socket actions: a phone asks or votes, a control view moderates.
 
 Each is acknowledged once its transaction committed: the phone's outbox keeps
 a vote until then and resends it after a reconnect, and the service
@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from channels.db import database_sync_to_async
 
-from live import PARTICIPANT, register_action
+from live import CONTROL, PARTICIPANT, register_action
 from workshop.errors import DomainError
-from workshop.models import Participant
+from workshop.models import Participant, WorkshopSession
 
-from . import services
+from . import services, views
 
 if TYPE_CHECKING:
     from live.sockets import Socket
@@ -62,3 +62,19 @@ async def ask(consumer: Socket, message: dict[str, Any]) -> dict[str, Any]:
         return {"id": question.pk, "state": question.state}
 
     return {"question": await database_sync_to_async(store)()}
+
+
+@register_action("qna.moderate", roles={CONTROL})
+async def moderate(consumer: Socket, message: dict[str, Any]) -> dict[str, Any]:
+    """{"type": "qna.moderate", "do": "approve" | ..., "question": 12, ...}.
+
+    The socket's role is checked before this runs; the service checks again
+    that its user facilitates the session."""
+    user = consumer.scope.get("user")  # type: ignore[attr-defined]
+
+    def act() -> None:
+        session = WorkshopSession.objects.get(pk=consumer.session_id)
+        views.moderate_with(session, user, message)
+
+    await database_sync_to_async(act)()
+    return {}

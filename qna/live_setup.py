@@ -18,6 +18,7 @@ SCREEN_HIGHLIGHT = (SCREEN, "qna-highlight")
 
 def register() -> None:
     register_region(*PHONE_PANEL, "qna/regions/participant.html")
+    register_region(*CONTROL_QUEUE, "qna/regions/control.html")
     register_topic(services.TOPIC_QNA, [PHONE_PANEL, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT])
     # A question waiting for approval: only the facilitators see it.
     register_topic(services.TOPIC_QUEUE, [CONTROL_QUEUE], delay=services.VOTES_DELAY_SECONDS)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("p/<str:code>/questions/ask", views.ask, name="ask"),
     path("p/<str:code>/questions/vote", views.vote, name="vote"),
     path("p/<str:code>/questions/mine", views.mine, name="mine"),
+    path("facilitate/<uuid:public_id>/questions", views.moderate, name="moderate"),
 ]

@@ -14,8 +14,8 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from workshop.errors import DomainError
-from workshop.models import Participant
-from workshop.views import _get_participant
+from workshop.models import Participant, WorkshopSession
+from workshop.views import _get_participant, facilitator_action
 
 from . import board, services
 
@@ -78,3 +78,50 @@ def mine(request: HttpRequest, code: str) -> HttpResponse:
         response = render(request, "qna/participant/mine.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- the facilitator ---------------------------------------------------------------
+
+ACTIONS = {
+    "approve": services.approve,
+    "reject": services.reject,
+    "highlight": services.highlight,
+    "answer": services.mark_answered,
+    "delete": services.delete_question,
+}
+
+
+def moderate_with(session: WorkshopSession, user, data) -> None:
+    """One moderation request, from a form or a socket message alike."""
+    action = data.get("do", "")
+    if action in ACTIONS:
+        ACTIONS[action](session, user, data.get("question"))
+    elif action == "reply":
+        services.set_reply(session, user, data.get("question"), data.get("text", ""))
+    elif action == "dismiss":
+        services.dismiss_highlight(session, user)
+    elif action == "options":
+        services.set_options(
+            session,
+            user,
+            enabled=_switch(data.get("enabled")),
+            moderated=_switch(data.get("moderated")),
+            anonymous_allowed=_switch(data.get("anonymous_allowed")),
+        )
+    else:
+        raise DomainError("bad_action", "Unknown Q&A action.")
+
+
+def _switch(raw) -> bool | None:
+    """On ("1", true) or off ("0", false); anything else leaves the switch as it was."""
+    if raw in ("1", True, 1):
+        return True
+    if raw in ("0", False, 0):
+        return False
+    return None
+
+
+@facilitator_action
+def moderate(request: HttpRequest, session: WorkshopSession) -> list[str]:
+    moderate_with(session, request.user, request.POST)
+    return ["qna"]

@@ -1,5 +1,5 @@
 /*
- * Questions from the room, on the phones and the control view.
+ * Questions from the room, on the phones (and the control view's sorting).
  *
  * The room's list (#qna) is one render shared by every phone; what is this
  * phone's own (its questions, its votes) comes from #qna-mine, fetched by
@@ -199,6 +199,7 @@
   });
 
   function start() {
+    sortLists(); // the control view's list too
     if (!panel()) return;
     document.body.classList.add("qna-ready");
     afterRegionSwap();

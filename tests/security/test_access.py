@@ -199,10 +199,12 @@ POST_DATA = {
     "sdgmap:start": {"allocation": "all", "minutes": "5"},
     "sdgmap:spotlight": {"sdg": "10"},
     "sdgmap:hide": {"hidden": "1"},
+    "qna:moderate": {"do": "approve"},
 }
 
 
 def _state(session: WorkshopSession) -> dict:
+    from qna.models import QnaSettings, Question, Vote
     from sdgmap.models import ExerciseRun, GroupCard
 
     return {
@@ -211,6 +213,9 @@ def _state(session: WorkshopSession) -> dict:
         "members": list(session.participants.values_list("id", "group_id", "language")),
         "sdg runs": list(ExerciseRun.objects.filter(session=session).values()),
         "sdg cards": list(GroupCard.objects.filter(run__session=session).values()),
+        "questions": list(Question.objects.filter(session=session).values()),
+        "votes": list(Vote.objects.filter(question__session=session).values()),
+        "qna settings": list(QnaSettings.objects.filter(session=session).values()),
     }
 
 
@@ -231,6 +236,8 @@ def outsiders(participant, other_facilitator, plain_user):
 def test_every_facilitator_url_is_covered():
     assert len(FACILITATOR_URLS) >= 8, FACILITATOR_URLS
     assert "workshop:control" in FACILITATOR_URLS
+    assert "qna:moderate" in FACILITATOR_URLS
+    assert "qna.moderate" in CONTROL_ONLY
 
 
 @pytest.fixture
@@ -244,6 +251,10 @@ def on_exercise(session, template, facilitator, participant):
     services.go_to_step(session, step.pk, facilitator)
     sdg.start_exercise(session, facilitator, allocation="all", minutes=10)
     result = sdg.edit_card(participant, sdg=10, field="reasoning", value="Because", client_id="c")
+    from qna import services as qna
+
+    # A question waiting for approval: the Q&A actions have something to change.
+    qna.ask_question(participant, "Waiting?")
     return result
 
 
@@ -256,7 +267,9 @@ def test_outsiders_get_nothing_from_a_facilitator_url(
 
     other = session.groups.exclude(pk=participant.group_id).first()
     card = GroupCard.objects.get(run__session=session)
+    question = session.room_questions.get()
     data = {
+        "question": question.pk,
         **POST_DATA.get(name, {}),
         "participant": participant.pk,
         "group": other.pk,

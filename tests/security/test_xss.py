@@ -14,17 +14,21 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from live import hub
 from live.audiences import CONTROL, PARTICIPANT, REGION_TEMPLATES, SCREEN, Audience
 from live.regions import audience_for_participant, render_regions
+from qna import services as qna
+from qna.models import Question
 from reports.csv import FORMULA_STARTS
 from sdgmap import services as sdg
 from tests.factories import StepFactory, UserFactory
@@ -38,7 +42,7 @@ from .xss import PAYLOADS, injected
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["live", "workshop", "quizzes", "sdgmap", "reports"]
+APPS = ["live", "workshop", "quizzes", "sdgmap", "qna", "reports"]
 EXAMPLES = 15
 
 
@@ -148,9 +152,12 @@ def test_participant_text_is_escaped_everywhere(
         nickname=_text(services.NICKNAME_MAX_LENGTH),
         group_name=_text(60),
         reasoning=_text(500, pieces=6),
+        question=_text(280, pieces=4),
+        reply=_text(1000, pieces=6),
     )
-    def fuzz(nickname, group_name, reasoning):
+    def fuzz(nickname, group_name, reasoning, question, reply):
         session.participants.all().delete()
+        session.room_questions.all().delete()
         services.configure_groups(
             session, facilitator, names=[group_name, "Other group"], mode="choose"
         )
@@ -162,7 +169,20 @@ def test_participant_text_is_escaped_everywhere(
             participant, sdg=10, field="reasoning", value=reasoning, client_id=f"x{next(counter)}"
         )
         sdg.set_spotlight(session, facilitator, 10)
-        renders = Renders([participant.nickname, group.name, reasoning.strip()])
+        # A question under the nickname, approved, highlighted and replied to,
+        # and one waiting: every Q&A view shows one or the other.
+        asked = qna.ask_question(participant, question, client_id=f"q{next(counter)}")
+        qna.approve(session, facilitator, asked.pk)
+        qna.highlight(session, facilitator, asked.pk)
+        qna.set_reply(session, facilitator, asked.pk, reply)
+        Question.objects.filter(pk=asked.pk).update(
+            created_at=timezone.now() - timedelta(minutes=1)
+        )
+        qna.ask_question(participant, question[:270] + " ?", client_id=f"q{next(counter)}")
+        asked.refresh_from_db()
+        renders = Renders(
+            [participant.nickname, group.name, reasoning.strip(), asked.text, asked.reply]
+        )
         phone = participant_client(participant)
 
         for url in _pages(session, participant):
@@ -194,9 +214,13 @@ def test_participant_text_is_escaped_everywhere(
         for action, data in (
             ("step_go", {"to": on_exercise.pk}),
             ("languages_set", {"screen": "en"}),
+            ("qna:moderate", {"do": "highlight", "question": asked.pk}),
         ):
             response = facilitator_client.post(
-                reverse(f"workshop:{action}", kwargs={"public_id": session.public_id}),
+                reverse(
+                    action if ":" in action else f"workshop:{action}",
+                    kwargs={"public_id": session.public_id},
+                ),
                 {"control": "en", **data},
                 HTTP_HX_REQUEST="true",
             )
@@ -242,6 +266,7 @@ def test_participant_text_is_escaped_everywhere(
     assert f"/screen/{session.public_id}/" in pages
     assert any(p.endswith(".csv") for p in pages), pages  # the exports
     assert f"/facilitate/{session.public_id}/report/" in pages
+    assert "/p/<code>/questions/mine" in pages
 
 
 def _registered(model: str) -> bool:
