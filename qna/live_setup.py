@@ -5,6 +5,7 @@ workshop.step_kinds, workshop.packs and reports.registry."""
 from __future__ import annotations
 
 from live import CONTROL, PARTICIPANT, SCREEN, register_region, register_topic
+from workshop import step_kinds
 
 from . import consumers, services  # noqa: F401  (consumers: the socket actions)
 
@@ -19,6 +20,11 @@ SCREEN_HIGHLIGHT = (SCREEN, "qna-highlight")
 def register() -> None:
     register_region(*PHONE_PANEL, "qna/regions/participant.html")
     register_region(*CONTROL_QUEUE, "qna/regions/control.html")
+    # Nested in the Questions step: a vote re-renders the list, not the stage.
+    register_region(*SCREEN_TOP, "qna/regions/screen_top.html")
+    # In the projector's page outside the stage: over every step.
+    register_region(*SCREEN_HIGHLIGHT, "qna/regions/screen_highlight.html")
+    step_kinds.register(step_kinds.StepKindSpec("questions", "qna/step"))
     register_topic(services.TOPIC_QNA, [PHONE_PANEL, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT])
     # A question waiting for approval: only the facilitators see it.
     register_topic(services.TOPIC_QUEUE, [CONTROL_QUEUE], delay=services.VOTES_DELAY_SECONDS)

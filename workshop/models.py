@@ -43,6 +43,7 @@ class Step(models.Model):
         CONTENT = "content", _("Content")
         QUESTION = "question", _("Quiz question")
         EXERCISE = "exercise", _("SDG-mapping exercise")
+        QUESTIONS = "questions", _("Questions from the room")
 
     template = models.ForeignKey(WorkshopTemplate, on_delete=models.CASCADE, related_name="steps")
     # 1..n within the template, kept dense by workshop.run_of_show.

@@ -44,7 +44,7 @@
   function setOpen(open) {
     if (!panel()) return;
     document.body.classList.toggle("qna-open", open);
-    var launcher = document.querySelector("[data-qna-open]");
+    var launcher = document.querySelector(".qna-launcher");
     if (launcher) launcher.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) {
       markSeen();
@@ -66,7 +66,7 @@
   // current step stays where it is.
   function updateBadge() {
     var list = region();
-    var launcher = document.querySelector("[data-qna-open]");
+    var launcher = document.querySelector(".qna-launcher");
     var badge = document.querySelector("[data-qna-badge]");
     if (!list || !launcher || !badge) return;
     var enabled = list.dataset.enabled === "1";
