@@ -5,9 +5,10 @@ workshop.step_kinds, workshop.packs and reports.registry."""
 from __future__ import annotations
 
 from live import CONTROL, PARTICIPANT, SCREEN, register_region, register_topic
-from workshop import step_kinds
+from workshop import packs, step_kinds
 
-from . import consumers, services  # noqa: F401  (consumers: the socket actions)
+from . import consumers, report, services  # noqa: F401  (consumers: the socket actions)
+from .packs import QnaPackExtension
 
 # The phones' Questions panel, the control view's queue, the Questions step's
 # list on the projector and the highlight over every step.
@@ -25,6 +26,8 @@ def register() -> None:
     # In the projector's page outside the stage: over every step.
     register_region(*SCREEN_HIGHLIGHT, "qna/regions/screen_highlight.html")
     step_kinds.register(step_kinds.StepKindSpec("questions", "qna/step"))
+    packs.register_extension(QnaPackExtension())
+    report.register()
     register_topic(services.TOPIC_QNA, [PHONE_PANEL, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT])
     # A question waiting for approval: only the facilitators see it.
     register_topic(services.TOPIC_QUEUE, [CONTROL_QUEUE], delay=services.VOTES_DELAY_SECONDS)

@@ -17,7 +17,7 @@ from workshop.models import Connection, Participant, WorkshopSession
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"live", "workshop", "quizzes", "sdgmap", "reports"}
+OUR_APPS = {"live", "workshop", "quizzes", "sdgmap", "qna", "reports"}
 SUSPICIOUS = ("ip", "addr", "address", "remote", "user_agent", "useragent", "forwarded")
 
 
