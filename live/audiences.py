@@ -28,8 +28,17 @@ REGION_TEMPLATES: dict[tuple[str, str], str] = {
 }
 
 
-def register_region(audience: str, name: str, template: str) -> None:
+# Participant regions that show nothing of the participant's group (unless
+# the step's kind says its stage does): the hub renders them once per
+# language for every group (live/hub.py, _render_key).
+GROUP_BLIND_PARTICIPANT_REGIONS: set[str] = {"stage"}
+
+
+def register_region(audience: str, name: str, template: str, *, group_blind: bool = False) -> None:
+    """``group_blind``: a participant region the same for every group."""
     REGION_TEMPLATES[(audience, name)] = template
+    if group_blind and audience == PARTICIPANT:
+        GROUP_BLIND_PARTICIPANT_REGIONS.add(name)
 
 
 def regions_of(audience: str) -> list[str]:

@@ -507,8 +507,9 @@ def _render_for_audiences(
 
 
 # Participant regions that show nothing of the participant's group unless the
-# step's kind says it does (StepKindSpec.per_group) or they have none yet.
-GROUP_BLIND_PARTICIPANT_REGIONS = frozenset({"stage"})
+# step's kind says it does (StepKindSpec.per_group) or they have none yet;
+# apps add theirs (register_region(..., group_blind=True)).
+from .audiences import GROUP_BLIND_PARTICIPANT_REGIONS  # noqa: E402
 
 
 def _render_key(session, audience: Audience, wanted: list[tuple[str, str]]) -> object:

@@ -19,7 +19,8 @@ SCREEN_HIGHLIGHT = (SCREEN, "qna-highlight")
 
 
 def register() -> None:
-    register_region(*PHONE_PANEL, "qna/regions/participant.html")
+    # The same for every group: one render per language serves the room.
+    register_region(*PHONE_PANEL, "qna/regions/participant.html", group_blind=True)
     register_region(*CONTROL_QUEUE, "qna/regions/control.html")
     # Nested in the Questions step: a vote re-renders the list, not the stage.
     register_region(*SCREEN_TOP, "qna/regions/screen_top.html")

@@ -221,3 +221,19 @@ def test_the_panel_region_is_shared_by_the_room():
 
     # Shared: it holds nothing of one phone (that is #qna-mine, fetched).
     assert (PARTICIPANT, "qna") in REGION_TEMPLATES and "qna" not in PERSONAL_REGIONS
+
+
+@pytest.mark.django_db
+def test_phones_of_every_group_share_one_render_of_the_panel(
+    live_session, facilitator, shown, monkeypatch
+):
+    from ..scale.test_join_storm import _count_renders, _hub_hearing, _regions_of
+
+    phones = [services.join_session(live_session.code, nickname=f"p{n}") for n in range(4)]
+    assert len({p.group_id for p in phones}) == 2  # balanced over the two groups
+    hub = _hub_hearing(live_session)
+    rendered = _count_renders(monkeypatch)
+    panels = {_regions_of(hub, phone)["qna"] for phone in phones}
+    assert len(panels) == 1
+    shared = [names for names in rendered if "qna" in names]
+    assert len(shared) == 1  # one render for the four phones of both groups

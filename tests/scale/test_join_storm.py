@@ -23,7 +23,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from live import hub as hub_module
-from live.audiences import CONTROL, SCREEN, Audience
+from live.audiences import CONTROL, PARTICIPANT, SCREEN, Audience, regions_of
+from live.hub import PERSONAL_REGIONS
 from live.regions import audience_for_participant
 from workshop import nicknames, services, views
 from workshop.asgi import application
@@ -31,6 +32,9 @@ from workshop.models import Participant
 
 from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
 from ..quizzes.test_consumers import _screen
+
+# The regions every phone of an audience shares: one render for them all.
+SHARED = tuple(n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS)
 
 # --- HTTP on the process's own threads -----------------------------------------------
 
@@ -130,7 +134,7 @@ def test_phones_of_one_audience_share_one_render_of_their_stage(session, facilit
 
     pages = [_regions_of(hub, phone) for phone in phones]
 
-    assert rendered.count(("stage",)) == 1
+    assert rendered.count(SHARED) == 1
     assert rendered.count(("me",)) == len(phones)
     assert len({page["stage"] for page in pages}) == 1
     assert "Who is IOM?" in pages[0]["stage"]
@@ -159,7 +163,7 @@ async def test_changes_that_phones_do_not_see_keep_the_shared_render(session, mo
     await database_sync_to_async(_regions_of)(hub, phone)
     hub.invalidate(session.pk, ["room", "presence"], None)  # joins and connections
     await database_sync_to_async(_regions_of)(hub, phone)
-    assert rendered.count(("stage",)) == 1
+    assert rendered.count(SHARED) == 1
     await hub.settle()  # its pushes to the projector read the database
 
 
@@ -178,7 +182,7 @@ def test_a_hub_that_does_not_hear_the_session_shares_nothing(session, monkeypatc
     rendered = _count_renders(monkeypatch)
     _regions_of(hub, phone)
     _regions_of(hub, phone)
-    assert rendered.count(("stage",)) == 2
+    assert rendered.count(SHARED) == 2
     assert hub.freshness(session.pk) == ""
 
 
@@ -233,7 +237,7 @@ async def test_a_token_from_another_hub_brings_the_whole_snapshot(session, parti
     hub = await hub_module.get_hub()
     stale = "another-process." + hub.freshness(session.pk).split(".")[1]
     phone, snapshot = await _phone_snapshot(session, participant, stale)
-    assert {r["id"] for r in snapshot["regions"]} == {"stage", "me"}
+    assert {r["id"] for r in snapshot["regions"]} == set(regions_of(PARTICIPANT))
     await phone.disconnect()
     await screen.disconnect()
 
