@@ -16,6 +16,8 @@ from workshop.errors import DomainError
 from workshop.models import Participant, WorkshopSession
 
 from . import services, views
+from .batcher import get_batcher
+from .services import VoteIn
 
 if TYPE_CHECKING:
     from live.sockets import Socket
@@ -31,19 +33,15 @@ def _client_id(message: dict[str, Any]) -> str:
 @register_action("qna.vote", roles={PARTICIPANT})
 async def vote(consumer: Socket, message: dict[str, Any]) -> dict[str, Any]:
     """{"type": "qna.vote", "id": <client id>, "question": 12, "voted": true}
-    -> {"question", "voted", "votes"} once stored."""
-    client_id = _client_id(message)
-
-    def store() -> dict[str, Any]:
-        participant = Participant.objects.get(pk=consumer.participant_id)
-        return services.vote(
-            participant,
-            message.get("question"),
-            voted=message.get("voted", True) is not False,
-            client_id=client_id,
-        )
-
-    return {"vote": await database_sync_to_async(store)()}
+    -> {"question", "voted", "votes"} once stored. Batched with the votes of
+    other phones: one transaction for a burst."""
+    item = VoteIn(
+        consumer.participant_id,
+        message.get("question"),
+        message.get("voted", True) is not False,
+        _client_id(message),
+    )
+    return {"vote": await get_batcher().submit(item)}
 
 
 @register_action("qna.ask", roles={PARTICIPANT})

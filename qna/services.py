@@ -8,6 +8,7 @@ DomainError and changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -161,7 +162,16 @@ def ask_question(
     return question
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class VoteIn:
+    """One vote as a phone sent it: ``voted`` False takes it back."""
+
+    participant_id: int | None
+    question_id: Any
+    voted: bool
+    client_id: str
+
+
 def vote(
     participant: Participant, question_id: Any, *, voted: bool = True, client_id: str = ""
 ) -> dict[str, Any]:
@@ -173,35 +183,83 @@ def vote(
     message while one is stored is a second vote, refused. Taking back a
     vote that is not there changes nothing.
     """
-    session = WorkshopSession.objects.get(pk=participant.session_id)
-    _open_settings(session)
+    outcome = cast_votes([VoteIn(participant.pk, question_id, voted, client_id)])[0]
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def cast_votes(items: list[VoteIn]) -> list[dict[str, Any] | DomainError]:
+    """Store many phones' votes in one transaction, one outcome per vote, in
+    order: the result of :func:`vote` or the DomainError that refused it.
+
+    Why together: each commit waits for the disk, and a room voting at once
+    sent hundreds a second to the one database thread (quizzes/batcher.py
+    does the same for answers). Each vote is checked before it writes, so a
+    refused one changes nothing. Two processes storing the same vote at once
+    (PostgreSQL) fail the whole batch on the unique constraint: then it is
+    stored again vote by vote, where the other's vote is now seen.
+    """
+    try:
+        return _cast_together(items)
+    except IntegrityError:
+        if len(items) == 1:
+            return _cast_together(items)
+        return [outcome for item in items for outcome in cast_votes([item])]
+
+
+@transaction.atomic
+def _cast_together(items: list[VoteIn]) -> list[dict[str, Any] | DomainError]:
+    participants = Participant.objects.in_bulk(
+        [i.participant_id for i in items if i.participant_id]
+    )
+    sessions: dict[int, WorkshopSession] = {}
+    touched: set[int] = set()
+    outcomes: list[dict[str, Any] | DomainError] = []
+    for item in items:
+        try:
+            participant = participants.get(item.participant_id)
+            if participant is None:
+                raise NotFound("not_joined", _("Join the workshop first."))
+            result, changed = _apply_vote(participant, item, sessions)
+        except DomainError as error:
+            outcomes.append(error)
+            continue
+        if changed:
+            touched.add(participant.session_id)
+        outcomes.append(result)
+    for session_id in touched:
+        live.changed(session_id, TOPIC_VOTES)
+    return outcomes
+
+
+def _apply_vote(
+    participant: Participant, item: VoteIn, sessions: dict[int, WorkshopSession]
+) -> tuple[dict[str, Any], bool]:
+    """One vote inside a batch: (its result, whether a count changed)."""
+    session = sessions.get(participant.session_id)
+    if session is None:
+        session = WorkshopSession.objects.get(pk=participant.session_id)
+        _open_settings(session)
+        sessions[session.pk] = session  # checked once a batch
+    client_id = item.client_id
     if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
         raise DomainError("bad_client_id", _("This vote has no valid id; reload the page."))
-    question = _question_for_update(session, question_id)
+    question = _question_for_update(session, item.question_id)
     if question.state != Question.State.SHOWN:
         raise DomainError("not_votable", _("Votes are closed on this question."))
-    mine = Vote.objects.filter(question=question, participant_id=participant.pk)
-    if voted:
-        _add_vote(question, participant, client_id)
-    elif mine.exists():
-        mine.delete()
-    else:
-        return _vote_result(question, False)
-    live.changed(session.pk, TOPIC_VOTES)
-    return _vote_result(question, voted)
-
-
-def _add_vote(question: Question, participant: Participant, client_id: str) -> None:
     existing = Vote.objects.filter(question=question, participant_id=participant.pk).first()
+    if item.voted:
+        if existing is not None:
+            if not client_id or existing.client_id != client_id:
+                raise DomainError("already_voted", _("You already voted for this question."))
+            return _vote_result(question, True), False  # a resend: already counted
+        Vote.objects.create(question=question, participant=participant, client_id=client_id)
+        return _vote_result(question, True), True
     if existing is None:
-        try:
-            with transaction.atomic():
-                Vote.objects.create(question=question, participant=participant, client_id=client_id)
-            return
-        except IntegrityError:  # stored meanwhile by another socket of this phone
-            existing = Vote.objects.get(question=question, participant_id=participant.pk)
-    if not client_id or existing.client_id != client_id:
-        raise DomainError("already_voted", _("You already voted for this question."))
+        return _vote_result(question, False), False
+    existing.delete()
+    return _vote_result(question, False), True
 
 
 def _vote_result(question: Question, voted: bool) -> dict[str, Any]:

@@ -245,3 +245,29 @@ def test_the_database_itself_refuses_a_second_vote(shown, voter):
     Vote.objects.create(question=shown, participant=voter, client_id="a")
     with pytest.raises(IntegrityError), transaction.atomic():
         Vote.objects.create(question=shown, participant=voter, client_id="b")
+
+
+def test_a_batch_of_votes_gives_each_its_own_outcome(live_session, facilitator, shown, voter):
+    pending = qna.ask_question(voter, "Not shown yet?")
+    third = services.join_session(live_session.code, nickname="Chloé")
+    outcomes = qna.cast_votes(
+        [
+            qna.VoteIn(voter.pk, shown.pk, True, "v1"),
+            qna.VoteIn(voter.pk, shown.pk, True, "v2"),  # a second vote: refused
+            qna.VoteIn(third.pk, pending.pk, True, "v3"),  # not shown: refused
+            qna.VoteIn(third.pk, shown.pk, True, "v4"),
+            qna.VoteIn(voter.pk, shown.pk, True, "v1"),  # a resend: the same outcome
+            qna.VoteIn(None, shown.pk, True, "v5"),
+        ]
+    )
+    assert outcomes[0] == {"question": shown.pk, "voted": True, "votes": 1}
+    assert [getattr(o, "code", None) for o in outcomes] == [
+        None,
+        "already_voted",
+        "not_votable",
+        None,
+        None,
+        "not_joined",
+    ]
+    assert outcomes[3]["votes"] == 2 and outcomes[4]["votes"] == 2
+    assert Vote.objects.count() == 2
