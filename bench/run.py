@@ -284,6 +284,13 @@ async def run(args: argparse.Namespace) -> int:
         else:
             print("answers: not measured (no quiz questions: the quizzes app is not installed)")
 
+        # Questions from the room: every phone upvotes 5 of 100 approved questions.
+        qa: dict = {"vote_ack_p95": "not_measured", "votes_final": "not_measured"}
+        if args.qa:
+            qa = await qa_phase(args, servers[0], workers, facilitator, public_id, code, n)
+            lost += qa["lost"]
+            dup += qa["dup"]
+
         reconnect_p95: str = "not_measured"
         if args.restart:
             outcome = await restart_phase(workers, servers, code, tallies)
@@ -343,7 +350,12 @@ async def run(args: argparse.Namespace) -> int:
             f"step_p95_ms={percentile(last_phone, 95):.0f} "
             f"answer_ack_p95_ms={answer_p95} "
             f"tally_final_ms={tally_final} "
-            f"lost={lost} dup={dup} "
+            + (
+                f"vote_ack_p95_ms={qa['vote_ack_p95']} votes_final_ms={qa['votes_final']} "
+                if args.qa
+                else ""
+            )
+            + f"lost={lost} dup={dup} "
             f"rss_kib_per_participant={rss_per:.0f} "
             f"baseline_step_p95_ms={percentile(base_last, 95):.0f}",
             flush=True,
@@ -666,6 +678,118 @@ async def answer_phase(args, workers, facilitator, public_id: str, tallies: list
     }
 
 
+QNA_VOTES_RE = re.compile(r'data-qid="(\d+)" data-votes="(\d+)"')
+
+
+def _approved_questions(server: LiveServer, code: str, count: int) -> list[int]:
+    """``count`` shown questions, stored directly: the bench times the votes."""
+    script = (
+        "import json;"
+        "from django.utils import timezone;"
+        "from workshop.models import WorkshopSession;"
+        "from qna.models import Question;"
+        f"s = WorkshopSession.objects.get(code={code!r});"
+        "now = timezone.now();"
+        "made = Question.objects.bulk_create([Question(session=s, text=f'Question {i}?', "
+        f"state='shown', shown_at=now) for i in range({count})]);"
+        "print(json.dumps(sorted(q.pk for q in Question.objects.filter(session=s))))"
+    )
+    return json.loads(server.manage("shell", "-c", script).strip().splitlines()[-1])
+
+
+def _stored_votes(server: LiveServer, code: str) -> int:
+    script = (
+        "from qna.models import Vote;"
+        f"print(Vote.objects.filter(question__session__code={code!r}).count())"
+    )
+    return int(server.manage("shell", "-c", script).strip().splitlines()[-1])
+
+
+async def _record_vote_counts(socket, counts: list) -> None:
+    """The control view: the sum of every question's votes in each Q&A push."""
+    try:
+        async for message in socket:
+            now = time.monotonic()
+            if '"id": "qna"' not in message:
+                continue
+            for region in json.loads(message).get("regions", []):
+                if region["id"] == "qna":
+                    found = QNA_VOTES_RE.findall(region["html"])
+                    counts.append((now, sum(int(v) for _q, v in found)))
+    except Exception:  # noqa: BLE001, S110
+        pass
+
+
+async def qa_phase(args, server, workers, facilitator, public_id: str, code: str, n: int) -> dict:
+    """100 approved questions; every phone casts 5 upvotes within 10 s over its
+    socket, then resends a tenth of them as an outbox would after a reconnect.
+    Times each acknowledgement, and the time until the counts the control view
+    is pushed (all the questions, from the database; the projector shows the
+    top ones of the same counts) add up to the acknowledged votes."""
+    questions = _approved_questions(server, code, args.qa_questions)
+    watcher = await facilitator.websocket(f"/ws/control/{public_id}/")
+    await watcher.recv()
+    counts: list[tuple[float, int]] = []
+    reader = asyncio.create_task(_record_vote_counts(watcher, counts))
+    rng = random.Random(13)
+    plans = []
+    for worker_index in range(len(workers)):
+        messages = []
+        for local, global_id in enumerate(range(worker_index, n, len(workers))):
+            for k, qid in enumerate(rng.sample(questions, min(args.qa_votes, len(questions)))):
+                message = {"type": "qna.vote", "id": f"v-{global_id}-{k}", "question": qid}
+                messages.append((local, rng.uniform(0, args.qa_spread), message))
+        plans.append(messages)
+    started = time.monotonic()
+    for worker, messages in zip(workers, plans, strict=True):
+        await worker.send("answer", messages=messages, spread=args.qa_spread, timeout=30)
+    results = [r for worker in workers for r in (await worker.receive())["results"]]
+    acked = [r for r in results if r["ok"]]
+    ack_ms = [(r["acked"] - r["sent"]) * 1000 for r in acked]
+    last_ack = max((r["acked"] for r in acked), default=started)
+    # An outbox resending acknowledged votes: they must not count twice.
+    resends = []
+    for worker, messages in zip(workers, plans, strict=True):
+        again = [m for m in messages[::10]]
+        resends.append(len(again))
+        await worker.send(
+            "answer", messages=[(i, 0, m) for i, _d, m in again], spread=0, timeout=30
+        )
+    replies = [await worker.receive() for worker in workers]
+    resent_ok = sum(r["ok"] for reply in replies for r in reply["results"])
+    deadline = time.monotonic() + 10
+    final_at = None
+    while time.monotonic() < deadline:
+        done = next((at for at, total in counts if total == len(acked) and at >= last_ack), None)
+        if done is not None:
+            final_at = done
+            break
+        await asyncio.sleep(0.1)
+    reader.cancel()
+    await watcher.close()
+    stored = _stored_votes(server, code)
+    votes_final = f"{(final_at - last_ack) * 1000:.0f}" if final_at else "not_reached"
+    refused = [r["reply"] for r in results if not r["ok"]]
+    if refused:
+        print(f"  votes not acknowledged: {len(refused)}, e.g. {refused[:3]}")
+    print(
+        f"votes: {len(acked)}/{len(results)} acknowledged on {len(questions)} questions, "
+        f"{stored} stored; resends of {sum(resends)} acked votes: {resent_ok} acked again"
+    )
+    print(describe("vote sent -> ack", ack_ms))
+    print(
+        f"  control view's counts equal the acknowledged votes {votes_final} ms after the last "
+        f"ack ({len(counts)} pushes)"
+    )
+    return {
+        "vote_ack_p95": f"{percentile(ack_ms, 95):.0f}",
+        "votes_final": votes_final,
+        # lost: acknowledged but not stored; dup: stored more than acknowledged.
+        "lost": max(0, len(acked) - stored),
+        "dup": max(0, stored - len(acked)),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--participants", type=int, default=1000)
@@ -690,6 +814,12 @@ def main() -> int:
     parser.add_argument(
         "--answer-spread", type=float, default=4.0, help="every phone answers within this (s)"
     )
+    parser.add_argument(
+        "--qa", action="store_true", help="also: every phone upvotes 5 of 100 approved questions"
+    )
+    parser.add_argument("--qa-questions", type=int, default=100, help=argparse.SUPPRESS)
+    parser.add_argument("--qa-votes", type=int, default=5, help=argparse.SUPPRESS)
+    parser.add_argument("--qa-spread", type=float, default=10.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.steps = max(1, min(args.steps, 26))  # the IOM run of show has 28 steps
     # Enough client processes that the clients are not what limits the figures.
