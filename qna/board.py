@@ -58,6 +58,12 @@ def phone_board(session: WorkshopSession) -> PhoneBoard:
     return board
 
 
+def shown_counts(session: WorkshopSession) -> dict[int, int]:
+    """Each shown question's votes: all a phone needs after a vote."""
+    shown = session.room_questions.filter(state=Question.State.SHOWN)
+    return dict(with_votes(shown).order_by().values_list("pk", "n_votes"))
+
+
 def mine(participant: Participant) -> dict[str, Any]:
     """A participant's own questions, whatever their state, and their votes."""
     questions = list(with_votes(participant.questions.all()).order_by("-created_at", "-id"))

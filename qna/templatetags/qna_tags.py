@@ -4,6 +4,7 @@ each region asks for what it shows, so live/ needs to know nothing of Q&A."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
@@ -16,6 +17,11 @@ register = template.Library()
 @register.simple_tag
 def qna_phone_board(session) -> board.PhoneBoard:
     return board.phone_board(session)
+
+
+@register.simple_tag
+def qna_shown_counts(session) -> str:
+    return json.dumps(board.shown_counts(session), separators=(",", ":"))
 
 
 @register.simple_tag

@@ -185,7 +185,24 @@
     if (event.target.id === "qna-anonymous") anonymous = event.target.checked;
   });
 
-  document.addEventListener("live-swapped-qna", afterRegionSwap);
+  // Counts came (a burst of votes): onto the list as it is, then sorted again.
+  function applyCounts() {
+    var holder = document.getElementById("qna-counts");
+    if (!holder) return;
+    var counts;
+    try { counts = JSON.parse(holder.dataset.counts || "{}"); } catch (e) { return; }
+    document.querySelectorAll("#qna [data-qid]").forEach(function (item) {
+      var n = counts[item.dataset.qid];
+      if (n === undefined) return;
+      item.dataset.votes = n;
+      var count = item.querySelector("[data-qna-count]");
+      if (count) count.textContent = n;
+    });
+    sortLists();
+  }
+
+  document.addEventListener("live-swapped-qna", function () { afterRegionSwap(); applyCounts(); });
+  document.addEventListener("live-swapped-qna-counts", applyCounts);
 
   // This phone's own list arrived: its votes are the truth for the buttons.
   document.addEventListener("htmx:afterSettle", function () {
