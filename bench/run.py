@@ -784,9 +784,10 @@ async def qa_phase(args, server, workers, facilitator, public_id: str, code: str
     return {
         "vote_ack_p95": f"{percentile(ack_ms, 95):.0f}",
         "votes_final": votes_final,
-        # lost: acknowledged but not stored; dup: stored more than acknowledged.
+        # lost: acknowledged but not stored; dup: stored more than were sent
+        # (a vote not acknowledged in time may well be stored: it is neither).
         "lost": max(0, len(acked) - stored),
-        "dup": max(0, stored - len(acked)),
+        "dup": max(0, stored - len(results)),
     }
 
 
