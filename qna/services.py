@@ -194,8 +194,8 @@ def cast_votes(items: list[VoteIn]) -> list[dict[str, Any] | DomainError]:
     order: the result of :func:`vote` or the DomainError that refused it.
 
     Why together: each commit waits for the disk, and a room voting at once
-    sent hundreds a second to the one database thread (quizzes/batcher.py
-    does the same for answers). Each vote is checked before it writes, so a
+    sent hundreds a second to the one database thread (live/batcher.py
+    batches answers the same way). Each vote is checked before it writes, so a
     refused one changes nothing. Two processes storing the same vote at once
     (PostgreSQL) fail the whole batch on the unique constraint: then it is
     stored again vote by vote, where the other's vote is now seen.

@@ -1,80 +1,17 @@
 """Answers from many phones stored in batches, each acknowledged after its
-batch commits.
-
-Database calls of a server process run on one thread (REALTIME.md: one
-insert per answer made a 500-answer burst take about 1 s; one bulk insert
-every 100 ms took 80-90 ms). So the socket handlers of one process hand their
-answers here: the first answer of a quiet period opens a short window, every
-answer arriving within it joins the batch, and the batch is stored with a
-constant number of queries (services.submit_answers). Each phone still gets
-its own acknowledgement or refusal, only once the batch is committed.
-"""
+batch commits (live/batcher.py says why): services.submit_answers stores a
+batch with a constant number of queries."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
-from channels.db import database_sync_to_async
+from live.batcher import Batcher, BatcherPerLoop
 
 from . import services
-from .services import AnswerIn, Submitted
 
-logger = logging.getLogger(__name__)
-
-WINDOW_SECONDS = 0.03
-MAX_BATCH = 500
+# Looked up at each batch, so that the store is always the service's own.
+_per_loop = BatcherPerLoop(lambda answers: services.submit_answers(answers), "answers")
 
 
-class AnswerBatcher:
-    def __init__(self) -> None:
-        self._waiting: list[tuple[AnswerIn, asyncio.Future]] = []
-        self._scheduled = False
-
-    async def submit(self, item: AnswerIn) -> Submitted:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future = loop.create_future()
-        self._waiting.append((item, future))
-        if len(self._waiting) >= MAX_BATCH:
-            self._flush_soon(loop, 0)
-        elif not self._scheduled:
-            self._flush_soon(loop, WINDOW_SECONDS)
-        return await future
-
-    def _flush_soon(self, loop: asyncio.AbstractEventLoop, delay: float) -> None:
-        self._scheduled = True
-        loop.call_later(delay, lambda: loop.create_task(self._flush()))
-
-    async def _flush(self) -> None:
-        batch, self._waiting = self._waiting, []
-        self._scheduled = False
-        if not batch:
-            return
-        try:
-            outcomes = await database_sync_to_async(services.submit_answers)(
-                [item for item, _future in batch]
-            )
-        except Exception as error:  # nothing was stored: every phone resends later
-            logger.exception("storing a batch of %s answers failed", len(batch))
-            outcomes = [error] * len(batch)
-        for (_item, future), outcome in zip(batch, outcomes, strict=True):
-            if future.done():
-                continue
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
-
-
-_batchers: dict[asyncio.AbstractEventLoop, AnswerBatcher] = {}
-
-
-def get_batcher() -> AnswerBatcher:
-    """The batcher of the running event loop (one per server process)."""
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        for old in [other for other in _batchers if other.is_closed()]:
-            del _batchers[old]
-        batcher = _batchers[loop] = AnswerBatcher()
-    return batcher
+def get_batcher() -> Batcher:
+    """The answers' batcher of the running event loop."""
+    return _per_loop.get()
