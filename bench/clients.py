@@ -154,14 +154,11 @@ def _unchunk(body: bytes) -> bytes:
 
 
 async def join(base_url: str, code: str, nickname: str = "") -> Browser:
-    """A phone joins: join page, form POST, then its participant page."""
+    """A phone joins: the form POST, whose answer is its participant page."""
     phone = Browser(base_url)
     response = await phone.post_form("/join/", {"code": code, "nickname": nickname})
-    if response.status != 302:
+    if response.status != 200 or "data-live-url" not in response.text:
         raise RuntimeError(f"join failed: HTTP {response.status}: {response.text[:500]}")
-    page = await phone.get(response.header("Location") or f"/p/{code}/")
-    if page.status != 200:
-        raise RuntimeError(f"participant page: HTTP {page.status}")
     return phone
 
 

@@ -318,14 +318,14 @@ HTTP_TRIES = 3
 
 
 async def _join_as_a_phone(base: str, code: str, nickname: str, errors: list[str]):
-    """The QR code's link, the join form, the phone's page: three requests.
+    """The QR code's link, then the join form, whose answer is the phone's
+    page: two requests.
     Every failed request (an exception or a status a person would see as an
     error) is counted, then tried again as a person would."""
     phone = clients.Browser(base)
     steps = [
         ("GET", f"/j/{code}", None, {200}),
-        ("POST", "/join/", {"code": code, "nickname": nickname}, {302}),
-        ("GET", f"/p/{code}/", None, {200}),
+        ("POST", "/join/", {"code": code, "nickname": nickname}, {200}),
     ]
     phone.fresh = ""
     for method, path, form, wanted in steps:

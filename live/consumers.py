@@ -298,15 +298,9 @@ def _authorise(role: str, key: str, scope: dict) -> tuple[WorkshopSession, Parti
         # otherwise this socket would tell which codes exist, past the join
         # form's rate limit.
         public_id = identity.participant_id_from_cookies(scope.get("cookies", {}), key)
-        try:
-            if not public_id:
-                raise Participant.DoesNotExist
-            # get(), not first(): see views._get_participant.
-            participant = Participant.objects.select_related("session__current_step", "group").get(
-                session__code=key, public_id=public_id
-            )
-        except Participant.DoesNotExist:
-            raise DomainError("not_joined", "Join the workshop first.") from None
+        participant = services.phone_participant(key, public_id) if public_id else None
+        if participant is None:
+            raise DomainError("not_joined", "Join the workshop first.")
         return participant.session, participant
     try:
         session = WorkshopSession.objects.get(public_id=UUID(key))

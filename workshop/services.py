@@ -17,6 +17,7 @@ import live
 
 from . import nicknames
 from .errors import DomainError, NotAllowed, NotFound
+from .prepared import PreparedQuery
 from .models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -312,23 +313,41 @@ def _group_of(session: WorkshopSession, group_id: int | str) -> Group:
 # What a join reads of its session: every column read costs, a room joins at once.
 JOIN_FIELDS = ("id", "code", "status", "joining_locked", "group_mode")
 
+# Looked up by every joining phone, compiled once (workshop/prepared.py).
+_SESSION_TO_JOIN = PreparedQuery(
+    lambda code: WorkshopSession.objects.select_for_update()
+    .only(*JOIN_FIELDS)
+    .order_by()
+    .filter(code=code),
+    code=WorkshopSession._meta.get_field("code"),
+)
+_PHONE_PARTICIPANT = PreparedQuery(
+    lambda code, public_id: Participant.objects.select_related(
+        "session", "session__current_step", "group"
+    )
+    .order_by()
+    .filter(session__code=code, public_id=public_id),
+    code=WorkshopSession._meta.get_field("code"),
+    public_id=Participant._meta.get_field("public_id"),
+)
 
-def find_joinable_session(
-    raw_code: str, *, for_update: bool = False, only: tuple[str, ...] = ()
-) -> WorkshopSession:
-    """The session a join code names; ``for_update``: under its row lock
-    (SQLite: the IMMEDIATE transaction), read once; ``only``: just these fields."""
-    sessions = WorkshopSession.objects.all()
-    if for_update:
-        sessions = sessions.select_for_update()
-    if only:
-        sessions = sessions.only(*only)
-    try:  # get(), not first(): no ordering to compile, join codes are unique
-        session = sessions.get(code=normalise_code(raw_code))
-    except WorkshopSession.DoesNotExist:
+
+def phone_participant(code: str, public_id) -> Participant | None:
+    """The participant a phone's cookie names in the session of this join
+    code, with the session, its current step and the group: what the phone's
+    page and its socket read first. One query, run by every phone of a join
+    storm (twice: its page, its socket), so compiled once."""
+    return _PHONE_PARTICIPANT.first(code=code, public_id=public_id)
+
+
+def find_joinable_session(raw_code: str) -> WorkshopSession:
+    """The session a join code names, under its row lock (SQLite: the
+    IMMEDIATE transaction), read once with just what a join needs."""
+    session = _SESSION_TO_JOIN.first(code=normalise_code(raw_code))
+    if session is None:
         raise NotFound(
             "unknown_code", _("No workshop has this code. Check it on the big screen.")
-        ) from None
+        )
     if session.is_ended:
         raise DomainError("session_ended", _("This workshop has ended. Thank you for taking part!"))
     return session
@@ -341,7 +360,7 @@ def join_session(raw_code: str, *, nickname: str = "", language: str = "en") -> 
     is made up: a whole room joins within seconds, one writer at a time, so
     every statement counts. A nickname in use fails the insert (the unique
     constraint), which rolls the whole join back."""
-    session = find_joinable_session(raw_code, for_update=True, only=JOIN_FIELDS)
+    session = find_joinable_session(raw_code)
     if session.joining_locked:
         raise DomainError("joining_locked", _("The facilitator has closed joining for now."))
     nickname = " ".join(nickname.split())

@@ -51,14 +51,7 @@ def _get_participant(request: HttpRequest, code: str) -> Participant | None:
     public_id = identity.participant_id_from_request(request, code)
     if public_id is None:
         return None
-    # get(), not first(): first() orders by Participant's Meta ordering, which
-    # joins the session again; compiling that cost a phone's page 1 ms more.
-    try:
-        return Participant.objects.select_related("session", "group", "session__current_step").get(
-            session__code=code, public_id=public_id
-        )
-    except Participant.DoesNotExist:
-        return None
+    return services.phone_participant(code, public_id)
 
 
 def facilitator_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
@@ -292,8 +285,12 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
             _count_wrong_code(request)
         form.add_error("nickname" if error.code.startswith("nickname") else "code", error.message)
         return render(request, "workshop/join.html", {"form": form}, status=error.status)
-    response = redirect("workshop:participant", code=participant.session.code)
-    identity.set_participant_cookie(response, participant.session.code, participant.public_id)
+    # The phone's page in the response itself, not a redirect to it: one
+    # request less for every phone of a room that joins at once (live.js
+    # puts the page's own address in the address bar, so a reload is a GET).
+    code = participant.session.code
+    response = _phone_page(request, services.phone_participant(code, participant.public_id))
+    identity.set_participant_cookie(response, code, participant.public_id)
     return response
 
 
@@ -346,6 +343,10 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("workshop:join_code", code=code)
     if participant.session.is_ended:  # nothing live any more: what they keep
         return redirect("reports:takeaway", code=code)
+    return _phone_page(request, participant)
+
+
+def _phone_page(request: HttpRequest, participant: Participant) -> HttpResponse:
     session = participant.session
     audience = audience_for_participant(participant)
     serving = hub.serving_hub()

@@ -14,6 +14,14 @@
 
   var body = document.body;
   var liveUrl = body && body.dataset.liveUrl;
+
+  // The join form's answer is the phone's page itself: put the page's own
+  // address in the address bar, so that a reload asks for the page again
+  // instead of sending the form a second time.
+  var pageUrl = body && body.dataset.pageUrl;
+  if (pageUrl && location.pathname !== pageUrl && window.history.replaceState) {
+    window.history.replaceState(null, "", pageUrl);
+  }
   var NO_RETRY = { 4401: true, 4403: true, 4404: true, 4009: true };
   var PING_EVERY_MS = 25000;
   var PONG_WITHIN_MS = 10000;

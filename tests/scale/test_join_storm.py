@@ -377,7 +377,7 @@ def test_the_join_page_is_rendered_once_and_each_phone_gets_its_own_token(sessio
         joined = phone.post(
             "/join/", {"code": session.code, "nickname": f"n{n}", "csrfmiddlewaretoken": token}
         )
-        assert joined.status_code == 302
+        assert joined.status_code == 200  # the phone's page itself
     assert session.participants.count() == 3
 
 
