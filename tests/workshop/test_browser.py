@@ -59,8 +59,13 @@ def test_it_keeps_every_screen_on_the_facilitators_step(browser, live_server_pro
     control.screenshot(path=str(screenshot_dir / "content-control.png"), full_page=True)
 
     # A reload brings back the same participant, in the same group, on the current step.
+    # The join form answered with the page itself: the reload is a GET of the
+    # page's own address, not the form sent again.
     group_before = amina.locator(".me .chip").inner_text()
-    amina.reload()
+    with amina.expect_request(lambda r: r.is_navigation_request()) as reloading:
+        amina.reload()
+    assert reloading.value.method == "GET"
+    assert reloading.value.url.endswith(f"/p/{code}/")
     expect(amina.locator(".me-name")).to_have_text("Amina")
     expect(amina.locator(".me .chip")).to_have_text(group_before)
     expect(amina.locator("#stage h1")).to_have_text("Who is IOM?")
