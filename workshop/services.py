@@ -17,7 +17,6 @@ import live
 
 from . import nicknames
 from .errors import DomainError, NotAllowed, NotFound
-from .prepared import PreparedQuery
 from .models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -27,6 +26,7 @@ from .models import (
     WorkshopSession,
     WorkshopTemplate,
 )
+from .prepared import PreparedQuery
 
 NICKNAME_MAX_LENGTH = 40
 GROUP_NAME_MAX_LENGTH = 60
@@ -315,18 +315,17 @@ JOIN_FIELDS = ("id", "code", "status", "joining_locked", "group_mode")
 
 # Looked up by every joining phone, compiled once (workshop/prepared.py).
 _SESSION_TO_JOIN = PreparedQuery(
-    lambda code: WorkshopSession.objects.select_for_update()
-    .only(*JOIN_FIELDS)
-    .order_by()
-    .filter(code=code),
+    lambda code: (
+        WorkshopSession.objects.select_for_update().only(*JOIN_FIELDS).order_by().filter(code=code)
+    ),
     code=WorkshopSession._meta.get_field("code"),
 )
 _PHONE_PARTICIPANT = PreparedQuery(
-    lambda code, public_id: Participant.objects.select_related(
-        "session", "session__current_step", "group"
-    )
-    .order_by()
-    .filter(session__code=code, public_id=public_id),
+    lambda code, public_id: (
+        Participant.objects.select_related("session", "session__current_step", "group")
+        .order_by()
+        .filter(session__code=code, public_id=public_id)
+    ),
     code=WorkshopSession._meta.get_field("code"),
     public_id=Participant._meta.get_field("public_id"),
 )
@@ -345,9 +344,7 @@ def find_joinable_session(raw_code: str) -> WorkshopSession:
     IMMEDIATE transaction), read once with just what a join needs."""
     session = _SESSION_TO_JOIN.first(code=normalise_code(raw_code))
     if session is None:
-        raise NotFound(
-            "unknown_code", _("No workshop has this code. Check it on the big screen.")
-        )
+        raise NotFound("unknown_code", _("No workshop has this code. Check it on the big screen."))
     if session.is_ended:
         raise DomainError("session_ended", _("This workshop has ended. Thank you for taking part!"))
     return session

@@ -32,9 +32,9 @@ def test_the_phone_participant_is_the_orm_one_with_its_relations(session):
         session_read, step, group_read = found.session, found.session.current_step, found.group
     assert len(queries) == 1
 
-    expected = Participant.objects.select_related(
-        "session", "session__current_step", "group"
-    ).get(pk=amina.pk)
+    expected = Participant.objects.select_related("session", "session__current_step", "group").get(
+        pk=amina.pk
+    )
     _same_values(found, expected)
     _same_values(session_read, expected.session)
     _same_values(step, expected.session.current_step)
@@ -73,8 +73,8 @@ def test_a_join_reads_only_its_fields_under_the_lock(session):
 
 def test_a_query_whose_argument_is_not_an_exact_parameter_fails_loudly(session):
     twice = PreparedQuery(
-        lambda code: WorkshopSession.objects.filter(code=code) | WorkshopSession.objects.filter(
-            title=code
+        lambda code: (
+            WorkshopSession.objects.filter(code=code) | WorkshopSession.objects.filter(title=code)
         ),
         code=WorkshopSession._meta.get_field("code"),
     )
