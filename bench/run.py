@@ -448,14 +448,18 @@ async def restart_phase(workers, servers, code: str, tallies: list) -> dict:
     missing = sum(r["missing"] for r in replies)
     failures = [f for r in replies for f in r["handshake_failures"]]
     after = count_rows(servers[0], code)
-    ms = [(at - max(listening)) * 1000 for at, _step in back]
-    wrong_step = sum(1 for _at, step in back if step != str(after["current_step"]))
+    ms = [(at - max(listening)) * 1000 for at, _step, _tried in back]
+    # The part the server is answerable for: from the try that worked to its
+    # snapshot (the rest is live.js's backoff between tries).
+    serving_ms = [(at - tried) * 1000 for at, _step, tried in back]
+    wrong_step = sum(1 for _at, step, _tried in back if step != str(after["current_step"]))
     print(
         f"restart (SIGKILL) mid-question: {len(back)} phones back, {missing} not within 60 s, "
         f"{wrong_step} on another step than the current one",
         flush=True,
     )
     print(describe("server listening again -> phone has its snapshot", ms))
+    print(describe("the try that worked -> its snapshot", serving_ms))
     print(
         f"  failed tries while it restarted: {len(failures)}; answers stored "
         f"{before['answers']} before, {after['answers']} after"

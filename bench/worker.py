@@ -207,7 +207,9 @@ class Crowd:
         }
 
     async def _come_back(self, index: int) -> None:
-        rng = random.Random(index)
+        # Seeded by the phone's own number, not its place in this process's
+        # share: phones of different client processes must not back off alike.
+        rng = random.Random(self.ids[index])
         phone = self.phones[index]
         socket, snapshot, _attempts = await _connect_like_live_js(
             phone,
@@ -221,7 +223,7 @@ class Crowd:
             return
         self.sockets[index] = socket
         match = STEP_RE.search(snapshot[1])
-        self.back[index] = (snapshot[0], match.group(1) if match else "")
+        self.back[index] = (snapshot[0], match.group(1) if match else "", snapshot[2])
         self.waiting_back -= 1
         if self.waiting_back == 0:
             self.back_done.set()
@@ -370,8 +372,9 @@ async def _connect_like_live_js(
     fresh: str = "",
 ):
     """Open the socket and wait for its snapshot; on failure, back off and try
-    again. Returns (socket, (arrival time, snapshot text), failed tries), the
-    socket None if it never opened before the deadline."""
+    again. Returns (socket, (arrival time, snapshot text, start of the try
+    that worked), failed tries), the socket None if it never opened before
+    the deadline."""
     attempts = 0
     failed = 0
     if after_a_drop:  # live.js waits before its first try after a drop too
@@ -382,9 +385,10 @@ async def _connect_like_live_js(
         try:
             # As live.js: the page's freshness token with the first try only.
             url, fresh = path + (f"?fresh={fresh}" if fresh else ""), ""
+            tried_at = time.monotonic()
             socket = await phone.websocket(url)
             text = await asyncio.wait_for(socket.recv(), 60)
-            return socket, (time.monotonic(), text), failed
+            return socket, (time.monotonic(), text, tried_at), failed
         except Exception as error:  # noqa: BLE001
             failures.append(f"{type(error).__name__}: {error}"[:200])
             if socket is not None:

@@ -7,6 +7,7 @@ connects, and every push, so all three always agree.
 
 from __future__ import annotations
 
+import copy
 import functools
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -100,6 +101,37 @@ def region_context(
     )
 
 
+# Stand for the nickname and the version in a phone's own region when it is
+# rendered once for a whole view of the session (Hub.me_region): the
+# template reads nothing else of the participant but its language, which is
+# the audience's.
+NICKNAME_SLOT = "me-nickname-slot-" + "x" * 32
+VERSION_SLOT = "me-version-slot"
+
+
+def render_me_with_slots(
+    session: WorkshopSession,
+    audience: Audience,
+    participant: Participant,
+    csrf_token: str | None = None,
+) -> str:
+    """The ``me`` region of anyone of this participant's view, with slots
+    for the nickname and the version (fill_me puts them in)."""
+    stand_in = copy.copy(participant)
+    stand_in.nickname = NICKNAME_SLOT
+    with translation.override(_language_for(session, audience)):
+        context = _base_context(session, audience, stand_in, VERSION_SLOT, with_step=False)
+        if csrf_token is not None:
+            context["csrf_token"] = csrf_token
+        return render_to_string(REGION_TEMPLATES[(PARTICIPANT, "me")], context)
+
+
+def fill_me(shared_html: str, participant: Participant, version: int) -> str:
+    return shared_html.replace(NICKNAME_SLOT, escape(participant.nickname)).replace(
+        VERSION_SLOT, str(version)
+    )
+
+
 def _language_for(session: WorkshopSession, audience: Audience) -> str:
     if audience.kind == SCREEN:
         return session.screen_language
@@ -121,7 +153,7 @@ def _base_context(
     with_step: bool = True,
 ) -> dict[str, Any]:
     step = session.current_step
-    group = _audience_group(session, audience, participant)
+    group = audience_group(session, audience, participant)
     target = RenderTarget(session, audience, step, group, participant)
     kind = step_kinds.get(step.kind if step else "lobby")
     context: dict[str, Any] = {
@@ -150,7 +182,7 @@ def _base_context(
     return context
 
 
-def _audience_group(
+def audience_group(
     session: WorkshopSession, audience: Audience, participant: Participant | None
 ) -> Group | None:
     if not audience.group_id:

@@ -3,7 +3,6 @@ projector screen, and the participant's join and phone pages."""
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from collections.abc import Callable
@@ -22,13 +21,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from live import hub
-from live.audiences import CONTROL, PARTICIPANT, REGION_TEMPLATES, SCREEN, Audience
+from live.audiences import CONTROL, SCREEN, Audience
 from live.regions import audience_for_participant, people_page, region_context, render_regions
 
 from . import identity, services
@@ -390,36 +388,9 @@ def _render_phone_shell(session, audience, participant, fresh: str) -> str:
 
 
 def _phone_header(serving, session, audience, participant) -> str:
-    """The participant's own region: their nickname, their language form.
-    It too is the same for everyone of a view but for the nickname and the
-    region's version, so it is rendered once per view with slots for them
-    (it was 6 % of the server's time in a join storm of 2,000)."""
-    version = str(time.time_ns() // 1000)
-    shared = serving.shared_render(
-        session,
-        audience,
-        participant,
-        "me",
-        lambda: _render_phone_header(session, audience, participant),
-    )
-    return shared.replace(_NICKNAME_SLOT, escape(participant.nickname)).replace(
-        _VERSION_SLOT, version
-    )
-
-
-# Stand for the nickname and the version in a shared header. The template
-# reads nothing else of the participant but its language, which is the
-# audience's.
-_NICKNAME_SLOT = "phone-nickname-slot-" + "x" * 32
-_VERSION_SLOT = "phone-version-slot"
-
-
-def _render_phone_header(session, audience, participant) -> str:
-    context = region_context(session, audience, participant, with_step=False)
-    stand_in = copy.copy(participant)
-    stand_in.nickname = _NICKNAME_SLOT
-    context.update(participant=stand_in, region_version=_VERSION_SLOT, csrf_token=_TOKEN_SLOT)
-    return render_to_string(REGION_TEMPLATES[(PARTICIPANT, "me")], context)
+    """The participant's own region, rendered once per view (Hub.me_region)."""
+    version = time.time_ns() // 1000
+    return serving.me_region(session, audience, participant, version, csrf_token=_TOKEN_SLOT)
 
 
 @require_POST
