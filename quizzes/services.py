@@ -51,9 +51,11 @@ def question_step(session: WorkshopSession) -> Step:
 # phone's view of its stage: compiled once (workshop/prepared.py). After a
 # restart mid-question, compiling them was a third of the server's time.
 _RUN_FOR_STEP = PreparedQuery(
-    lambda session_id, step_id: QuestionRun.objects.select_related("question")
-    .filter(session_id=session_id, step_id=step_id)
-    .order_by("created_at", "id")[:1],
+    lambda session_id, step_id: (
+        QuestionRun.objects.select_related("question")
+        .filter(session_id=session_id, step_id=step_id)
+        .order_by("created_at", "id")[:1]
+    ),
     session_id=QuestionRun._meta.get_field("session"),
     step_id=QuestionRun._meta.get_field("step"),
 )
