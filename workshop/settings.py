@@ -168,6 +168,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
+            # Not a connection per request (workshop/cache_pool.py).
+            "OPTIONS": {"pool_class": "workshop.cache_pool.SharedConnectionPool"},
         }
     }
 else:
