@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 TEXT_MAX_LENGTH_LIMIT = 280
+RANKING_MIN_OPTIONS, RANKING_MAX_OPTIONS = 3, 10
+RANKED_OR_SHARED = ("ranking", "points")
 
 
 class Quiz(models.Model):
@@ -35,6 +37,8 @@ class Question(models.Model):
         NUMBER = "number", _("Number (estimate)")
         TEXT = "text", _("Open text (word cloud)")
         SCALE = "scale", _("Scale")
+        RANKING = "ranking", _("Ranking")
+        POINTS = "points", _("Points to share")
 
     # Unique within its quiz only: two workshops may both have an "iom-founded".
     key = models.SlugField(
@@ -82,6 +86,9 @@ class Question(models.Model):
         null=True, blank=True, help_text=_("Default timer when the question opens.")
     )
     points = models.PositiveSmallIntegerField(default=1, help_text=_("For a correct answer."))
+    points_budget = models.PositiveSmallIntegerField(
+        default=100, help_text=_("Points to share: how many points each participant shares out.")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -104,6 +111,11 @@ class Question(models.Model):
         return self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE)
 
     @property
+    def has_options(self) -> bool:
+        """Its answers refer to its choices (ranking and points too)."""
+        return self.kind in RANKED_OR_SHARED or self.is_choice
+
+    @property
     def accepts_several(self) -> bool:
         return self.kind == self.Kind.MULTIPLE or (self.kind == self.Kind.SDG and self.multiple)
 
@@ -115,6 +127,9 @@ class Question(models.Model):
             return bool(self.correct_sdgs)
         if self.kind == self.Kind.NUMBER:
             return self.number_correct is not None
+        if self.kind == self.Kind.RANKING:
+            choices = choices if choices is not None else list(self.choices.all())
+            return any(c.correct_rank for c in choices)
         return False
 
     def results_live_by_default(self, choices: list[Choice] | None = None) -> bool:
@@ -128,6 +143,10 @@ class Choice(models.Model):
     position = models.PositiveIntegerField(default=0)
     text = models.CharField(max_length=200)
     correct = models.BooleanField(default=False)
+    # Ranking: this option's place in the right order (1 = first); empty: no right order.
+    correct_rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Ranking: its place in the right order (1 = first).")
+    )
 
     class Meta:
         ordering = ["question", "position", "id"]
@@ -179,7 +198,8 @@ class Answer(models.Model):
     # The id the phone gave its message: a resend after a reconnect carries it again.
     client_id = models.CharField(max_length=64)
     # single/multiple: [choice ids]; sdg: [goal numbers]; number: a number;
-    # scale: an integer; text: a string.
+    # scale: an integer; text: a string; ranking: [choice ids], first ranked
+    # first; points: {"<choice id>": whole points}, adding up to the budget.
     value = models.JSONField()
     is_correct = models.BooleanField(null=True)
     points = models.PositiveSmallIntegerField(default=0)

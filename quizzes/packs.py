@@ -18,16 +18,24 @@ from typing import Any
 from workshop.models import Step, WorkshopTemplate
 from workshop.packs import LANGUAGES, PackContext, check_text, is_slug, text_of, translated
 
-from .models import TEXT_MAX_LENGTH_LIMIT, Choice, Question, Quiz
+from .models import (
+    RANKING_MAX_OPTIONS,
+    RANKING_MIN_OPTIONS,
+    TEXT_MAX_LENGTH_LIMIT,
+    Choice,
+    Question,
+    Quiz,
+)
 
 QUESTION_KEYS = {
     "key", "kind", "text", "explanation", "choices", "correct_sdgs", "multiple", "number",
     "scale", "max_length", "approve_first", "allow_change", "show_results_live",
-    "timer", "points",
+    "timer", "points", "budget",
 }  # fmt: skip
 NUMBER_KEYS = {"correct", "min", "max", "unit", "tolerance"}
 SCALE_KEYS = {"min", "max", "min_label", "max_label"}
 MAX_CHOICES = 12
+MAX_BUDGET = 1000
 
 
 def _is_number(value: Any) -> bool:
@@ -105,29 +113,30 @@ class QuizPackExtension:
                 ctx.error(f"{place}.{name}", f"must be a whole number from {low} to {high}")
         choices = spec.get("choices")
         if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-            if not isinstance(choices, list) or not 2 <= len(choices) <= MAX_CHOICES:
-                ctx.error(f"{place}.choices", f"must list 2 to {MAX_CHOICES} choices")
-                choices = []
-            for c_index, choice in enumerate(choices):
-                c_place = f"{place}.choices[{c_index}]"
-                if not isinstance(choice, dict):
-                    ctx.error(c_place, "must be a mapping with text and correct")
-                    continue
-                for name in choice:
-                    if name not in ("text", "correct"):
-                        ctx.error(f"{c_place}.{name}", "unknown field")
-                check_text(
-                    ctx, choice.get("text"), f"{c_place}.text", required=True, max_length=200
-                )
-                if not isinstance(choice.get("correct", False), bool):
-                    ctx.error(f"{c_place}.correct", "must be true or false")
+            self._validate_choices(ctx, choices, place, 2, MAX_CHOICES, ("text", "correct"))
             if (
                 kind == Question.Kind.SINGLE
+                and isinstance(choices, list)
                 and sum(1 for c in choices if isinstance(c, dict) and c.get("correct")) > 1
             ):
                 ctx.error(f"{place}.choices", "a single-choice question has one correct choice")
+        elif kind == Question.Kind.RANKING:
+            self._validate_choices(
+                ctx, choices, place, RANKING_MIN_OPTIONS, RANKING_MAX_OPTIONS, ("text", "rank")
+            )
+            _validate_right_order(ctx, choices, place)
+        elif kind == Question.Kind.POINTS:
+            self._validate_choices(ctx, choices, place, 2, MAX_CHOICES, ("text",))
         elif choices is not None:
-            ctx.error(f"{place}.choices", "only single and multiple questions have choices")
+            ctx.error(f"{place}.choices", "only questions with options have choices")
+        if "budget" in spec:
+            budget = spec["budget"]
+            if kind != Question.Kind.POINTS:
+                ctx.error(f"{place}.budget", "only points questions have this")
+            elif not (isinstance(budget, int) and not isinstance(budget, bool)) or not (
+                1 <= budget <= MAX_BUDGET
+            ):
+                ctx.error(f"{place}.budget", f"must be a whole number from 1 to {MAX_BUDGET}")
         if kind == Question.Kind.SDG:
             sdgs = spec.get("correct_sdgs", [])
             if not isinstance(sdgs, list) or any(
@@ -152,6 +161,24 @@ class QuizPackExtension:
                 ctx.error(f"{place}.max_length", "only open-text questions have this")
             elif not (isinstance(length, int) and 1 <= length <= TEXT_MAX_LENGTH_LIMIT):
                 ctx.error(f"{place}.max_length", f"must be from 1 to {TEXT_MAX_LENGTH_LIMIT}")
+
+    def _validate_choices(
+        self, ctx: PackContext, choices: Any, place: str, low: int, high: int, names: tuple
+    ) -> None:
+        if not isinstance(choices, list) or not low <= len(choices) <= high:
+            ctx.error(f"{place}.choices", f"must list {low} to {high} choices")
+            return
+        for c_index, choice in enumerate(choices):
+            c_place = f"{place}.choices[{c_index}]"
+            if not isinstance(choice, dict):
+                ctx.error(c_place, f"must be a mapping with {' and '.join(names)}")
+                continue
+            for name in choice:
+                if name not in names:
+                    ctx.error(f"{c_place}.{name}", "unknown field")
+            check_text(ctx, choice.get("text"), f"{c_place}.text", required=True, max_length=200)
+            if not isinstance(choice.get("correct", False), bool):
+                ctx.error(f"{c_place}.correct", "must be true or false")
 
     def _validate_number(self, ctx: PackContext, spec: Any, place: str) -> None:
         if not isinstance(spec, dict):
@@ -218,6 +245,23 @@ class QuizPackExtension:
     def export_step(self, step: Step) -> dict[str, Any]:
         question_id = getattr(step, "question_id", None)
         return {"question": step.question.key} if question_id else {}
+
+
+def _validate_right_order(ctx: PackContext, choices: Any, place: str) -> None:
+    """A ranking's right order is optional; given, every option has its own
+    place, 1 to n (``rank:``)."""
+    if not isinstance(choices, list):
+        return
+    ranks = [c.get("rank") for c in choices if isinstance(c, dict)]
+    if all(rank is None for rank in ranks):
+        return
+    if sorted(r if isinstance(r, int) and not isinstance(r, bool) else 0 for r in ranks) != list(
+        range(1, len(choices) + 1)
+    ):
+        ctx.error(
+            f"{place}.choices",
+            f"a right order gives every choice its own rank, from 1 to {len(choices)}",
+        )
 
 
 def _own_quiz(ctx: PackContext) -> Quiz | None:
@@ -289,6 +333,7 @@ def _choices_of(question: Question) -> list[dict[str, Any]]:
     return [
         {
             "correct": c.correct,
+            "correct_rank": c.correct_rank,
             **{f"text_{lang}": getattr(c, f"text_{lang}") or "" for lang in LANGUAGES},
         }
         for c in question.choices.order_by("position", "id")
@@ -296,7 +341,11 @@ def _choices_of(question: Question) -> list[dict[str, Any]]:
 
 
 def _choice_fields(spec: dict[str, Any]) -> dict[str, Any]:
-    return {"correct": bool(spec.get("correct", False)), **translated(spec["text"], "text")}
+    return {
+        "correct": bool(spec.get("correct", False)),
+        "correct_rank": spec.get("rank"),
+        **translated(spec["text"], "text"),
+    }
 
 
 def _number(value: float | None) -> int | float | None:
@@ -317,6 +366,14 @@ def question_spec(question: Question) -> dict[str, Any]:
             {"text": text_of(choice, "text"), "correct": choice.correct}
             for choice in question.choices.order_by("position", "id")
         ]
+    elif question.has_options:
+        spec["choices"] = [
+            {"text": text_of(choice, "text")}
+            | ({"rank": choice.correct_rank} if choice.correct_rank else {})
+            for choice in question.choices.order_by("position", "id")
+        ]
+    if question.kind == Kind.POINTS and question.points_budget != 100:
+        spec["budget"] = question.points_budget
     if question.kind == Kind.SDG:
         if question.multiple:
             spec["multiple"] = True
@@ -378,6 +435,7 @@ def question_fields(spec: dict[str, Any]) -> dict[str, Any]:
         "show_results_live": spec.get("show_results_live"),
         "timer_seconds": spec.get("timer"),
         "points": spec.get("points", 1),
+        "points_budget": spec.get("budget", 100),
         **translated(spec["text"], "text"),
         **translated(spec.get("explanation"), "explanation"),
         **translated(number.get("unit"), "unit"),

@@ -39,6 +39,10 @@ class Bar:
     correct: bool = False
     key: Any = None
     css: str = ""
+    # Ranking: the average place (1 = first), its standard deviation, the right place.
+    mean: float | None = None
+    spread: float | None = None
+    right_place: int | None = None
 
 
 @dataclass
@@ -125,8 +129,53 @@ def tally_of(question: Question, choices: list[Choice], rows: list[tuple[Any, An
             result.correct_label = f"{format_number(expected)} {question.unit}".strip()
     elif kind == Question.Kind.TEXT:
         result.words = _cloud(values)
+    elif kind == Question.Kind.RANKING:
+        result.bars = _ranking_rows(choices, values, expected)
+        by_id = {c.pk: c.text for c in choices}
+        result.correct_label = ", ".join(
+            f"{place}. {by_id[choice_id]}" for place, choice_id in enumerate(expected or [], 1)
+        )
+    elif kind == Question.Kind.POINTS:
+        totals = Counter()
+        for value in values:
+            totals.update({int(k): v for k, v in value.items()})
+        result.bars = [
+            Bar(c.text, totals[c.pk], key=c.pk, css=f"choice-{i}")
+            for i, c in enumerate(choices, start=1)
+        ]
+        _finish(result.bars, sum(totals.values()))
+        return result
     _finish(result.bars, result.total)
     return result
+
+
+def _ranking_rows(choices: list[Choice], orders: list[list[int]], right) -> list[Bar]:
+    """One row per option, the room's order first: by average place, then
+    by the options' own order. A row's count is its Borda score (n - 1
+    points for a first place, 0 for a last), which sizes its bar."""
+    n = len(choices)
+    places: dict[int, list[int]] = {c.pk: [] for c in choices}
+    for order in orders:
+        for index, choice_id in enumerate(order):
+            if choice_id in places:
+                places[choice_id].append(index + 1)
+    right_places = {choice_id: i + 1 for i, choice_id in enumerate(right or [])}
+    rows = []
+    for i, choice in enumerate(choices, start=1):
+        mine = places[choice.pk]
+        rows.append(
+            Bar(
+                choice.text,
+                sum(n - p for p in mine),
+                key=choice.pk,
+                css=f"choice-{i}",
+                mean=round(statistics.fmean(mine), 1) if mine else None,
+                spread=round(statistics.pstdev(mine), 1) if mine else None,
+                right_place=right_places.get(choice.pk),
+            )
+        )
+    rows.sort(key=lambda bar: (bar.mean is None, bar.mean or 0, -bar.count))
+    return rows
 
 
 def _nice_width(span: float) -> float:
@@ -211,6 +260,17 @@ def sample_tally(question: Question, choices: list[Choice]) -> Tally:
     elif kind == Question.Kind.SCALE:
         for index, n in enumerate(range(question.scale_min, question.scale_max + 1)):
             values += [n] * spread[index]
+    elif kind == Question.Kind.RANKING:
+        ids = [c.pk for c in choices]
+        values = [ids, ids[1:] + ids[:1], ids, ids[::-1], ids[:2][::-1] + ids[2:]]
+    elif kind == Question.Kind.POINTS:
+        budget = question.points_budget
+        for shift in range(5):
+            shares = [0] * len(choices)
+            if shares:
+                shares[shift % len(shares)] = budget - budget // 2
+                shares[(shift + 1) % len(shares)] += budget // 2
+            values.append({str(c.pk): p for c, p in zip(choices, shares, strict=True)})
     elif kind == Question.Kind.TEXT:
         values = ["Skills"] * 5 + ["Ideas"] * 3 + ["Diversity"] * 2 + ["Food", "Music", "Work"]
     expected = correct_value(question, choices)

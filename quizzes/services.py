@@ -256,7 +256,7 @@ def submit_answer(
     choices = list(question.choices.all())
     value = clean_value(question, choices, raw_value)
     is_correct = check_correct(question, choices, value)
-    points = score(run, is_correct, now)
+    points = score(run, closeness(question, choices, value, is_correct), now)
     with transaction.atomic():
         existing = Answer.objects.filter(run=run, participant_id=participant_id).first()
         if existing is None:
@@ -331,7 +331,8 @@ def submit_answers(items: list[AnswerIn]) -> list[Submitted | DomainError]:
             choices = list(run.question.choices.all())
             value = clean_value(run.question, choices, item.value)
             is_correct = check_correct(run.question, choices, value)
-            valid.append((index, item, run, value, is_correct, score(run, is_correct, now)))
+            points = score(run, closeness(run.question, choices, value, is_correct), now)
+            valid.append((index, item, run, value, is_correct, points))
         except DomainError as error:
             outcomes[index] = error
     changed_sessions: set[int] = set()
@@ -472,6 +473,10 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
                 ),
             )
         return int(number)
+    if kind == Question.Kind.RANKING:
+        return _ranking(choices, raw)
+    if kind == Question.Kind.POINTS:
+        return _points(question, choices, raw)
     if kind == Question.Kind.TEXT:
         if not isinstance(raw, str):
             raise DomainError("not_text", gettext_lazy("Type a short answer."))
@@ -484,6 +489,94 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
             )
         return text
     raise DomainError("bad_question", gettext_lazy("This question cannot take answers."))
+
+
+def _ranking(choices: list[Choice], raw: Any) -> list[int]:
+    """Every option exactly once, first ranked first. The phones send the
+    ids in order; the form without JavaScript sends each option's place,
+    ``{id: place}``, which must be the places 1 to n, each once."""
+    if isinstance(raw, dict):
+        places = {
+            _whole(k, "invalid_choice"): _whole(v, "ranking_repeated") for k, v in raw.items()
+        }
+        if len(places) != len(raw) or len(raw) > 64:
+            raise DomainError(
+                "invalid_choice", gettext_lazy("That is not one of the possible answers.")
+            )
+        if sorted(places.values()) != list(range(1, len(places) + 1)):
+            raise DomainError(
+                "ranking_repeated", gettext_lazy("Give each option its own place, from 1 down.")
+            )
+        order = sorted(places, key=places.__getitem__)
+    else:
+        order = _int_list(raw)
+    ids = [c.pk for c in choices]
+    if any(p not in ids for p in order):
+        raise DomainError(
+            "invalid_choice", gettext_lazy("That is not one of the possible answers.")
+        )
+    if len(set(order)) != len(order):
+        raise DomainError("ranking_repeated", gettext_lazy("Each option can have one place only."))
+    if len(order) != len(ids):
+        raise DomainError(
+            "ranking_incomplete", gettext_lazy("Put every option in your order, each once.")
+        )
+    return order
+
+
+def _points(question: Question, choices: list[Choice], raw: Any) -> dict[str, int]:
+    """Whole, non-negative points per option, adding up to the budget
+    exactly; an option left out gets none. Stored for every option, in the
+    options' order, keyed by choice id (JSON keys are strings)."""
+    if not isinstance(raw, dict) or len(raw) > 64:
+        raise DomainError("not_points", gettext_lazy("Share your points among the options."))
+    given: dict[int, int] = {}
+    for key, amount in raw.items():
+        choice_id = _whole(key, "invalid_choice")
+        if choice_id not in {c.pk for c in choices} or choice_id in given:
+            raise DomainError(
+                "invalid_choice", gettext_lazy("That is not one of the possible answers.")
+            )
+        given[choice_id] = _whole(amount, "points_not_whole", blank_is_zero=True)
+        if given[choice_id] < 0:
+            raise DomainError("points_negative", gettext_lazy("Points cannot be negative."))
+    total, budget = sum(given.values()), question.points_budget
+    if total > budget:
+        raise DomainError(
+            "points_over_budget",
+            format_lazy(
+                gettext_lazy("That is {over} points too many: share exactly {budget}."),
+                over=total - budget,
+                budget=budget,
+            ),
+        )
+    if total < budget:
+        raise DomainError(
+            "points_under_budget",
+            format_lazy(
+                gettext_lazy("{left} points are still to share: share exactly {budget}."),
+                left=budget - total,
+                budget=budget,
+            ),
+        )
+    return {str(c.pk): given.get(c.pk, 0) for c in choices}
+
+
+def _whole(raw: Any, code: str, *, blank_is_zero: bool = False) -> int:
+    """A whole number from JSON or a form field (20, 20.0, "20"), else a
+    DomainError of that code; "-3" is whole, and left to the caller."""
+    if blank_is_zero and raw == "":
+        return 0
+    number = None if isinstance(raw, str) and len(raw) > 12 else _number(raw)
+    if number is None or not float(number).is_integer():
+        messages = {
+            "points_not_whole": gettext_lazy("Use whole points: 0, 1, 2 and so on."),
+            "ranking_repeated": gettext_lazy("Give each option its own place, from 1 down."),
+        }
+        raise DomainError(
+            code, messages.get(code, gettext_lazy("That is not one of the possible answers."))
+        )
+    return int(number)
 
 
 def _int_list(raw: Any) -> list[int]:
@@ -541,7 +634,36 @@ def correct_value(question: Question, choices: list[Choice]) -> Any:
         return sorted(question.correct_sdgs) or None
     if question.kind == Question.Kind.NUMBER:
         return question.number_correct
+    if question.kind == Question.Kind.RANKING:
+        return right_order(choices)
     return None
+
+
+def right_order(choices: list[Choice]) -> list[int] | None:
+    """The choice ids in the right order, when every option has its place."""
+    ranks = [c.correct_rank for c in choices]
+    if not choices or sorted(r or 0 for r in ranks) != list(range(1, len(choices) + 1)):
+        return None
+    return [c.pk for c in sorted(choices, key=lambda c: c.correct_rank or 0)]
+
+
+def ranking_distance(order: list[int], right: list[int]) -> int:
+    """How far an order is from the right one: the sum, over the options, of
+    how many places each is from its own (Spearman's footrule). 0 is the
+    right order; the reversed order is the farthest, at n²/2 rounded down."""
+    place = {choice_id: index for index, choice_id in enumerate(right)}
+    return sum(abs(index - place[choice_id]) for index, choice_id in enumerate(order))
+
+
+def closeness(question: Question, choices: list[Choice], value: Any, is_correct) -> float:
+    """The share of the points an answer earns: 1 if right, 0 if wrong or
+    a poll; a ranking earns the share of the way it is from the farthest
+    order to the right one, 1 - distance / (n²/2 rounded down)."""
+    if question.kind != Question.Kind.RANKING or is_correct is None:
+        return 1.0 if is_correct else 0.0
+    right = right_order(choices) or []
+    farthest = max(len(right) ** 2 // 2, 1)
+    return 1 - ranking_distance(value, right) / farthest
 
 
 def check_correct(question: Question, choices: list[Choice], value: Any) -> bool | None:
@@ -555,15 +677,19 @@ def check_correct(question: Question, choices: list[Choice], value: Any) -> bool
         return None
     if question.kind == Question.Kind.NUMBER:
         return abs(float(value) - float(expected)) <= question.number_tolerance
+    if question.kind == Question.Kind.RANKING:
+        return value == expected
     if question.accepts_several:
         return sorted(value) == expected
     return value[0] in expected
 
 
-def score(run: QuestionRun, is_correct: bool | None, now) -> int:
-    if not is_correct:
+def score(run: QuestionRun, share: float, now) -> int:
+    """The question's points times the share the answer earned (see
+    :func:`closeness`), plus the speed bonus if it is on."""
+    points = round(run.question.points * share)
+    if points == 0:
         return 0
-    points = run.question.points
     if run.speed_bonus and run.opened_at:
         window = (
             (run.closes_at - run.opened_at).total_seconds()

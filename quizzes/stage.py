@@ -52,6 +52,7 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
         "correct_json": json.dumps(services.correct_value(question, choices)),
         "tiles": sdg_tiles.tiles() if question.kind == Question.Kind.SDG else (),
         "scale_values": list(range(question.scale_min, question.scale_max + 1)),
+        "places": list(range(1, len(choices) + 1)),
         "closes_at_ms": int(run.closes_at.timestamp() * 1000) if run.closes_at else "",
         "now_ms": int(timezone.now().timestamp() * 1000),
     }

@@ -61,10 +61,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     participant = _get_participant(request, code)
     if participant is None:
         return redirect("workshop:join_code", code=code)
-    values = request.POST.getlist("value")
-    # One field value: a choice (the service takes it as a list of one), a
-    # number or a text. Several: the boxes ticked of a multiple choice.
-    value = values[0] if len(values) == 1 else values
+    value = _form_value(request)
     try:
         services.submit_answer(
             participant.pk,
@@ -78,6 +75,20 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("workshop:participant", code=code)
     messages.success(request, "Your answer is in.")
     return redirect("workshop:participant", code=code)
+
+
+def _form_value(request: HttpRequest):
+    """The answer as the service takes it. A ranking sends each option's
+    place (rank-<id>), points each option's share (points-<id>): both as a
+    mapping of choice id to number. Otherwise one field value is a choice
+    (the service takes it as a list of one), a number or a text, and several
+    are the boxes ticked of a multiple choice."""
+    for prefix in ("rank-", "points-"):
+        fields = {k[len(prefix) :]: v for k, v in request.POST.items() if k.startswith(prefix)}
+        if fields:
+            return fields
+    values = request.POST.getlist("value")
+    return values[0] if len(values) == 1 else values
 
 
 @staff_member_required
@@ -97,6 +108,7 @@ def preview(request: HttpRequest, question_id: int) -> HttpResponse:
         "correct_json": json.dumps(services.correct_value(question, choices)),
         "tiles": sdg_tiles.tiles() if question.kind == Question.Kind.SDG else (),
         "scale_values": list(range(question.scale_min, question.scale_max + 1)),
+        "places": list(range(1, len(choices) + 1)),
         "tally": results.sample_tally(question, choices),
     }
     context = {

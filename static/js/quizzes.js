@@ -28,6 +28,17 @@
 
   function formValue(form, quiz) {
     var kind = quiz.dataset.kind;
+    if (kind === "ranking") {
+      return Array.prototype.map.call(
+        form.querySelectorAll("[data-rank-list] [data-choice]"), function (li) { return Number(li.dataset.choice); });
+    }
+    if (kind === "points") {
+      var shares = {};
+      form.querySelectorAll("[data-points-for]").forEach(function (input) {
+        shares[input.dataset.pointsFor] = input.value.trim() === "" ? 0 : Number(input.value);
+      });
+      return shares;
+    }
     if (kind === "number" || kind === "text") {
       var field = form.querySelector('[name="value"]');
       return field ? field.value : "";
@@ -40,6 +51,22 @@
 
   function showValue(form, value) {
     if (!form || value === null || value === undefined) return;
+    var list = form.querySelector("[data-rank-list]");
+    if (list && Array.isArray(value)) {
+      value.forEach(function (id) {
+        var item = list.querySelector('[data-choice="' + id + '"]');
+        if (item) list.appendChild(item);
+      });
+      numberPlaces(list);
+      return;
+    }
+    if (form.querySelector("[data-points-for]") && typeof value === "object" && !Array.isArray(value)) {
+      form.querySelectorAll("[data-points-for]").forEach(function (input) {
+        if (input.dataset.dirty !== "1") input.value = String(value[input.dataset.pointsFor] || 0);
+      });
+      updatePointsLeft(form);
+      return;
+    }
     var list = Array.isArray(value) ? value.map(String) : [String(value)];
     form.querySelectorAll('[name="value"]').forEach(function (input) {
       if (input.type === "checkbox" || input.type === "radio") {
@@ -61,13 +88,29 @@
       }).filter(Boolean).join(", ");
     }
     if (kind === "sdg") return list.map(function (n) { return "SDG " + n; }).join(", ");
+    if (kind === "ranking") {
+      return list.map(function (id, index) { return (index + 1) + ". " + optionText(quiz, id); }).join(", ");
+    }
+    if (kind === "points") {
+      return Object.keys(value).filter(function (id) { return value[id] > 0; }).map(function (id) {
+        return optionText(quiz, id) + " " + value[id];
+      }).join(", ");
+    }
     return list.join(", ");
+  }
+
+  function optionText(quiz, id) {
+    var name = quiz.querySelector('[data-option-names] [data-option="' + id + '"]');
+    return name ? name.textContent.trim() : "";
   }
 
   function isRight(quiz, value) {
     var correct = parse(quiz.dataset.correct);
     if (correct === null || value === null || value === undefined) return null;
     var kind = quiz.dataset.kind;
+    if (kind === "ranking") {
+      return value.length === correct.length && value.every(function (v, i) { return Number(v) === correct[i]; });
+    }
     if (kind === "number") {
       return Math.abs(Number(value) - Number(correct)) <= Number(quiz.dataset.tolerance || 0);
     }
@@ -128,18 +171,106 @@
   }
 
   function lock(form) {
-    form.querySelectorAll("input, button").forEach(function (el) { el.disabled = true; });
+    form.dataset.locked = "1";
+    form.querySelectorAll("input, button, select").forEach(function (el) { el.disabled = true; });
   }
 
   function renderAll(root) {
+    enhanceRanking(root || document);
+    (root || document).querySelectorAll("[data-quiz-form]").forEach(function (form) {
+      if (form.querySelector("[data-points-budget]")) updatePointsLeft(form);
+    });
     (root || document).querySelectorAll("[data-quiz]").forEach(render);
     if (root && root.matches && root.matches("[data-quiz]")) render(root);
   }
+
+  // Ranking: the arrow buttons replace the place menus, which remain the
+  // form's fields (numbered from the list's order) for a send without script.
+  function numberPlaces(list) {
+    list.querySelectorAll("[data-choice]").forEach(function (item, index) {
+      item.querySelector("[data-rank-place]").textContent = String(index + 1);
+      var select = item.querySelector("select");
+      if (select) select.value = String(index + 1);
+    });
+  }
+
+  function enhanceRanking(root) {
+    root.querySelectorAll("[data-rank-list]").forEach(function (list) {
+      list.querySelectorAll("[data-rank-moves]").forEach(function (el) { el.hidden = false; });
+      list.querySelectorAll("[data-rank-select]").forEach(function (el) { el.hidden = true; });
+      var hint = list.parentNode.querySelector("[data-rank-js-hint]");
+      if (hint) hint.hidden = false;
+    });
+  }
+
+  function move(button) {
+    var item = button.closest("[data-choice]");
+    var list = item.parentNode;
+    var up = button.dataset.move === "up";
+    var other = up ? item.previousElementSibling : item.nextElementSibling;
+    var quiz = button.closest("[data-quiz]");
+    if (other) {
+      list.insertBefore(item, up ? other : other.nextElementSibling);
+      numberPlaces(list);
+    }
+    button.focus();  // moving the item must not lose the keyboard's place
+    var items = Array.prototype.slice.call(list.querySelectorAll("[data-choice]"));
+    var announce = quiz.querySelector("[data-rank-announce]");
+    if (announce) {
+      announce.textContent = text(quiz, "moved")
+        .replace("{option}", item.querySelector(".rank-text").textContent.trim())
+        .replace("{place}", String(items.indexOf(item) + 1))
+        .replace("{count}", String(items.length));
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-move]");
+    if (button && !button.disabled) move(button);
+  });
+
+  // Points: what is left to share, and no send unless it is all shared.
+  function pointsState(form) {
+    var budget = Number(form.querySelector("[data-points-budget]").dataset.pointsBudget);
+    var total = 0;
+    var whole = true;
+    form.querySelectorAll("[data-points-for]").forEach(function (input) {
+      var raw = input.value.trim();
+      var n = raw === "" ? 0 : Number(raw);
+      if (!Number.isInteger(n) || n < 0) whole = false; else total += n;
+    });
+    return { budget: budget, total: total, whole: whole };
+  }
+
+  function updatePointsLeft(form) {
+    var quiz = form.closest("[data-quiz]");
+    var line = form.querySelector("[data-points-left]");
+    if (!line || !quiz) return;
+    var state = pointsState(form);
+    var key = !state.whole ? "points-whole" : state.total > state.budget ? "points-over"
+      : state.total === state.budget ? "points-done" : "points-left";
+    line.textContent = text(quiz, key).replace("{n}", String(Math.abs(state.budget - state.total)));
+    line.classList.toggle("is-error", key === "points-over" || key === "points-whole");
+    line.classList.toggle("is-ok", key === "points-done");
+    var submit = form.querySelector("[data-quiz-submit]");
+    if (submit && !form.dataset.locked) submit.disabled = key !== "points-done";
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-points-for]")) return;
+    input.dataset.dirty = "1";
+    updatePointsLeft(input.closest("[data-quiz-form]"));
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("[data-quiz-form]") || !window.Live) return;
     event.preventDefault();
+    if (form.querySelector("[data-points-budget]") && pointsState(form).total !== pointsState(form).budget) {
+      updatePointsLeft(form);
+      return;
+    }
     var quiz = form.closest("[data-quiz]");
     var run = quiz.dataset.run;
     var value = formValue(form, quiz);

@@ -231,7 +231,8 @@ def test_bad_questions_are_named_by_their_place():
         data["questions"][6]["colour"] = "red"
 
     errors = _broken(mutate)
-    assert "questions[0].kind: must be one of single, multiple, sdg, number, text, scale" in errors
+    kinds = "single, multiple, sdg, number, text, scale, ranking, points"
+    assert f"questions[0].kind: must be one of {kinds}" in errors
     assert "questions[1].choices[0].correct: must be true or false" in errors
     assert "questions[3].number.max: must be greater than min" in errors
     assert "questions[4].max_length: must be from 1 to 280" in errors
