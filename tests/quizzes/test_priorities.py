@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from quizzes import results, services
 from quizzes.models import Answer, Question
@@ -15,6 +16,7 @@ from workshop.errors import DomainError
 from workshop.models import WorkshopTemplate
 from workshop.packs import PackError, export_pack, import_pack, read_pack
 
+from ..conftest import participant_client
 from .conftest import go_to_question, question
 
 PRIORITIES_PACK = Path(__file__).resolve().parent.parent / "data" / "priorities-pack.yaml"
@@ -268,3 +270,50 @@ def test_a_pack_with_a_bad_ranking_or_budget_is_refused(db, mutate, error):
         import_pack(data)
     assert any(e.startswith(error) for e in refused.value.errors), refused.value.errors
     assert not Question.objects.exists()
+
+
+# --- the form that works without JavaScript ----------------------------------------------
+
+
+def _post(person, run, fields):
+    client = participant_client(person)
+    url = reverse("quizzes:answer", args=[person.session.code])
+    return client.post(url, {"run": run.pk, **fields}, follow=True).content.decode()
+
+
+def _shares(ids, *points):
+    return {f"points-{i}": p for i, p in zip(ids, points, strict=True)}
+
+
+def test_the_phone_page_offers_a_place_menu_per_option(priorities_session, facilitator, people):
+    run = _open(priorities_session, "t-rank", facilitator)
+    page = participant_client(people[0]).get(
+        reverse("workshop:participant", args=[priorities_session.code])
+    )
+    html = page.content.decode()
+    for choice in question("t-rank").choices.all():
+        assert f'name="rank-{choice.pk}"' in html
+    assert f'value="{run.pk}"' in html
+
+
+def test_a_ranking_and_points_go_through_the_form(priorities_session, facilitator, people):
+    run = _open(priorities_session, "t-rank", facilitator)
+    data, rights, inclusion, climate = _ids("t-rank", "Data", "Rights", "Inclusion", "Climate")
+    page = _post(
+        people[0], run, {f"rank-{data}": "1", f"rank-{rights}": "1", f"rank-{inclusion}": "3"}
+    )
+    assert "Give each option its own place, from 1 down." in page
+    assert not Answer.objects.exists()
+    places = {f"rank-{data}": "4", f"rank-{rights}": "1", f"rank-{inclusion}": "3"}
+    _post(people[0], run, {**places, f"rank-{climate}": "2"})
+    assert Answer.objects.get().value == [rights, climate, inclusion, data]
+
+    run = _open(priorities_session, "t-points", facilitator)
+    ids = _ids("t-points", "Data", "Rights", "Inclusion")
+    page = _post(people[0], run, _shares(ids, "50", "60", ""))
+    assert "That is 10 points too many: share exactly 100." in page
+    page = _post(people[0], run, _shares(ids, "50", "-10", "60"))
+    assert "Points cannot be negative." in page
+    assert not Answer.objects.filter(run=run).exists()
+    _post(people[0], run, _shares(ids, "50", "", "50"))
+    assert Answer.objects.get(run=run).value == {str(ids[0]): 50, str(ids[1]): 0, str(ids[2]): 50}

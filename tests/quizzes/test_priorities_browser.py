@@ -1,0 +1,206 @@
+"""Ranking and points questions in real browsers: a ranking answered with
+the keyboard alone, a points question answered by three phones with the
+exact totals on the projector, and axe scans of every view of both."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from ..conftest import sign_in
+from ..live_server import LiveServer
+from ..workshop.test_accessibility import assert_accessible, assert_tap_targets, serve_axe
+from .test_priorities import PRIORITIES_PACK
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(scope="module")
+def priorities_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("priorities-live"))
+    server.prepare(str(PRIORITIES_PACK))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def room(browser, priorities_server):
+    """A session of the priorities pack: its control view and its projector."""
+    server = priorities_server
+    contexts = []
+
+    def context(**options):
+        made = browser.new_context(**options)
+        serve_axe(made)
+        contexts.append(made)
+        return made
+
+    control = context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(control, server)
+    control.select_option("#id_template", label="Priorities mini")
+    control.click("text=Create session")
+    control.wait_for_url("**/facilitate/*/")
+    code = control.locator(".code-pill").inner_text().strip()
+    screen = context(viewport=PROJECTOR).new_page()
+    screen.goto(server.url + control.locator(".control-links a").first.get_attribute("href"))
+
+    def phone(nickname, locale="en-GB"):
+        page = context(viewport=PHONE, is_mobile=True, has_touch=True, locale=locale).new_page()
+        page.goto(f"{server.url}/j/{code}")
+        page.fill("#id_nickname", nickname)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"**/p/{code}/")
+        return page
+
+    yield {"control": control, "screen": screen, "phone": phone}
+    for made in contexts:
+        made.close()
+
+
+def _go_to(control, title):
+    control.locator(".agenda-item button", has_text=title).click()
+    expect(control.locator(".agenda-item.current .agenda-title")).to_have_text(title)
+    control.click("[data-testid=quiz-open]")
+    expect(control.locator("[data-testid=quiz-state]")).to_have_text("Open")
+
+
+def _tab_to(page, accessible_name: str, limit: int = 60) -> None:
+    """Press Tab until the focused control has this accessible name."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        label = page.evaluate(
+            "() => document.activeElement.getAttribute('aria-label')"
+            " || document.activeElement.textContent.trim()"
+        )
+        if label == accessible_name:
+            return
+    raise AssertionError(f"Tab never reached {accessible_name!r}")
+
+
+def _order(page) -> list[str]:
+    return [t.strip() for t in page.locator(".rank-item .rank-text").all_inner_texts()]
+
+
+def test_a_ranking_is_answered_with_the_keyboard_only(room, screenshot_dir):
+    control, screen = room["control"], room["screen"]
+    amina = room["phone"]("Amina")
+    _go_to(control, "Ranking round")
+    expect(amina.locator(".rank-item")).to_have_count(4)
+    assert _order(amina) == ["Data", "Rights", "Inclusion", "Climate"]
+    expect(amina.locator("[data-rank-select]").first).to_be_hidden()
+
+    # Climate to the top: three presses on its "up" button, which keeps the focus.
+    _tab_to(amina, "Move “Climate” up")
+    for _ in range(3):
+        amina.keyboard.press("Enter")
+    expect(amina.locator("[data-rank-announce]")).to_have_text("Climate: now place 1 of 4.")
+    focused = amina.evaluate("() => document.activeElement.getAttribute('aria-label')")
+    assert focused == "Move “Climate” up"
+    # Rights one down, with the space bar this time.
+    _tab_to(amina, "Move “Rights” down")
+    amina.keyboard.press(" ")
+    expect(amina.locator("[data-rank-announce]")).to_have_text("Rights: now place 4 of 4.")
+    assert _order(amina) == ["Climate", "Data", "Inclusion", "Rights"]
+    expect(amina.locator("[data-rank-place]")).to_have_text(["1", "2", "3", "4"])
+    amina.screenshot(path=str(screenshot_dir / "ranking-phone.png"), full_page=True)
+    _tab_to(amina, "Send my answer")
+    amina.keyboard.press("Enter")
+    expect(amina.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
+
+    # A second phone ranks the other way; the projector shows the room's order live.
+    bruno = room["phone"]("Bruno")
+    bruno.locator("[aria-label='Move “Rights” up']").click()
+    bruno.click("[data-quiz-submit]")
+    expect(bruno.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
+    expect(control.locator("[data-testid=answered]")).to_have_text("2")
+    # Places: Data 2,2; Rights 4,1; Climate 1,4; Inclusion 3,3. A tie keeps the options' order.
+    expect(screen.locator(".ranking-row .bar-label")).to_have_text(
+        ["1. Data", "2. Rights", "3. Climate", "4. Inclusion"]
+    )
+    rows = screen.locator(".ranking-row")
+    expect(rows.nth(0).locator(".ranking-stats")).to_have_text(re.compile(r"2\.0\s+± 0\.0"))
+    expect(rows.nth(1).locator(".ranking-stats")).to_have_text(re.compile(r"2\.5\s+± 1\.5"))
+    screen.screenshot(path=str(screenshot_dir / "ranking-projector-live.png"))
+
+    # After a reload the phone shows the order it sent.
+    amina.reload()
+    expect(amina.locator(".rank-item .rank-text")).to_have_text(
+        ["Climate", "Data", "Inclusion", "Rights"]
+    )
+
+
+def test_three_phones_share_points_and_the_projector_adds_them_up(room, screenshot_dir):
+    control, screen = room["control"], room["screen"]
+    phones = [room["phone"](name) for name in ("Chloé", "Dries", "Elif")]
+    _go_to(control, "Points round")
+    first = phones[0]
+    send = first.locator("[data-quiz-submit]")
+    expect(first.locator("[data-points-left]")).to_have_text("Left to share: 100")
+    expect(send).to_be_disabled()
+    first.fill("[data-points-for] >> nth=0", "70")
+    first.fill("[data-points-for] >> nth=1", "50")
+    expect(first.locator("[data-points-left]")).to_have_text("Too many: 20. Take some points off.")
+    expect(send).to_be_disabled()
+    first.fill("[data-points-for] >> nth=1", "2.5")
+    expect(first.locator("[data-points-left]")).to_have_text("Use whole points: 0, 1, 2 and so on.")
+    expect(send).to_be_disabled()
+    first.screenshot(path=str(screenshot_dir / "points-phone-over.png"))
+
+    shares = [(70, 30, 0), (20, 20, 60), (33, 33, 34)]
+    for phone, split in zip(phones, shares, strict=True):
+        for index, points in enumerate(split):
+            phone.fill(f"[data-points-for] >> nth={index}", str(points))
+        expect(phone.locator("[data-points-left]")).to_have_text("All points are shared.")
+        phone.click("[data-quiz-submit]")
+        expect(phone.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
+    phones[2].screenshot(path=str(screenshot_dir / "points-phone-sent.png"))
+    expect(control.locator("[data-testid=answered]")).to_have_text("3")
+    totals = [sum(column) for column in zip(*shares, strict=True)]  # 123, 83, 94
+    labels = screen.locator(".points-results .bar-row")
+    for index, total in enumerate(totals):
+        expect(labels.nth(index).locator("[data-testid^=count-]")).to_have_text(str(total))
+    screen.screenshot(path=str(screenshot_dir / "points-projector-live.png"))
+    control.click("[data-testid=quiz-reveal]")
+    expect(phones[0].locator(".points-results [data-testid^=count-]")).to_have_text(
+        [str(t) for t in totals]
+    )
+    phones[0].screenshot(path=str(screenshot_dir / "points-phone-reveal.png"), full_page=True)
+
+
+def test_both_kinds_pass_an_axe_scan(room, screenshot_dir):
+    control, screen = room["control"], room["screen"]
+    control.click("summary:has-text('Languages')")
+    control.select_option("select[name=screen]", "nl")
+    control.click("button:has-text('Save languages')")
+    lea, jan = room["phone"]("Léa", "fr-BE"), room["phone"]("Jan", "nl-BE")
+    for title, kind in (("Put them in order", "ranking"), ("Points round", "points")):
+        _go_to(control, title)
+        expect(lea.locator(f".quiz-phone.kind-{kind} form")).to_be_visible()
+        for page, name in ((lea, f"{kind} phone (fr)"), (jan, f"{kind} phone (nl)")):
+            assert_accessible(page, name)
+            assert_tap_targets(page, name)
+        lea.screenshot(path=str(screenshot_dir / f"{kind}-phone-fr.png"), full_page=True)
+        if kind == "ranking":
+            lea.locator(".rank-move").nth(1).click()
+        else:
+            lea.fill("[data-points-for] >> nth=0", "100")
+        lea.click("[data-quiz-submit]")
+        expect(lea.locator("[data-answer-status]")).to_have_class(re.compile("is-ok"))
+        if kind == "ranking":  # a right order hides the live results by default
+            control.click("[data-testid=quiz-show-results]")
+        expect(control.locator("[data-testid=answered]")).to_have_text("1")
+        assert_accessible(screen, f"{kind} projector live (nl)")
+        assert_accessible(control, f"{kind} control view")
+        control.click("[data-testid=quiz-reveal]")
+        expect(screen.locator(".state-pill.state-revealed")).to_be_visible()
+        assert_accessible(screen, f"{kind} reveal projector (nl)")
+        assert_accessible(lea, f"{kind} reveal phone (fr)")
+        screen.screenshot(path=str(screenshot_dir / f"{kind}-projector-reveal-nl.png"))
+        lea.screenshot(path=str(screenshot_dir / f"{kind}-phone-reveal-fr.png"), full_page=True)
+        control.screenshot(path=str(screenshot_dir / f"{kind}-control.png"), full_page=True)
