@@ -4,6 +4,8 @@ shows on a phone and on the projector."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -14,12 +16,46 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from .models import Choice, Question, QuestionRun, Quiz
+from .models import (
+    RANKING_MAX_OPTIONS,
+    RANKING_MIN_OPTIONS,
+    Choice,
+    Question,
+    QuestionRun,
+    Quiz,
+)
+
+
+class ChoiceFormSet(BaseInlineFormSet):
+    """A ranking has 3 to 10 options, and a right order gives each its own
+    place, 1 to n, or none has one: the rules packs follow too."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.kind != Question.Kind.RANKING:
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not RANKING_MIN_OPTIONS <= len(kept) <= RANKING_MAX_OPTIONS:
+            raise ValidationError(
+                _("A ranking has %(low)d to %(high)d options.")
+                % {"low": RANKING_MIN_OPTIONS, "high": RANKING_MAX_OPTIONS}
+            )
+        ranks = [data.get("correct_rank") for data in kept]
+        if any(ranks) and sorted(r or 0 for r in ranks) != list(range(1, len(kept) + 1)):
+            raise ValidationError(
+                _("A right order gives every option its own place, from 1 to %(n)d.")
+                % {"n": len(kept)}
+            )
 
 
 class ChoiceInline(TranslationTabularInline):
     model = Choice
-    fields = ("position", "text", "correct")
+    formset = ChoiceFormSet
+    fields = ("position", "text", "correct", "correct_rank")
     extra = 0
     ordering = ("position", "id")
 
@@ -60,6 +96,7 @@ class QuestionAdmin(TranslationAdmin):
         ),
         (_("Scale"), {"fields": ("scale_min", "scale_max", "scale_min_label", "scale_max_label")}),
         (_("Open text"), {"fields": ("max_length", "approve_first")}),
+        (_("Points to share"), {"fields": ("points_budget",)}),
         (
             _("In the room"),
             {"fields": ("allow_change", "show_results_live", "timer_seconds", "points")},

@@ -3,6 +3,7 @@ and the participants' answers."""
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,7 +88,9 @@ class Question(models.Model):
     )
     points = models.PositiveSmallIntegerField(default=1, help_text=_("For a correct answer."))
     points_budget = models.PositiveSmallIntegerField(
-        default=100, help_text=_("Points to share: how many points each participant shares out.")
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("Points to share: how many points each participant shares out."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

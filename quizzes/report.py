@@ -47,6 +47,11 @@ def quiz_summary(session: WorkshopSession) -> dict[str, Any]:
                 "count": bar.count,
                 "correct": bar.correct,
             }
+            | (
+                {"mean": bar.mean, "spread": bar.spread, "right_place": bar.right_place}
+                if question.kind == Question.Kind.RANKING
+                else {}
+            )
             for i, bar in enumerate(tally.bars)
         ]
         questions.append(
@@ -76,6 +81,16 @@ def _answer_text(question: Question, choices: dict[int, Any], value: Any) -> tup
     if question.kind == Question.Kind.SDG:
         names = [f"{n} {sdg_tiles.tile(n).short_name}" for n in value]
         return "; ".join(names), " ".join(str(n) for n in value)
+    if question.kind == Question.Kind.RANKING:
+        # "1. Data; 2. Rights", and the choice numbers in the order given.
+        ranked = [choices[c] for c in value if c in choices]
+        text = "; ".join(f"{place}. {c.text}" for place, c in enumerate(ranked, start=1))
+        return text, " ".join(str(c.position) for c in ranked)
+    if question.kind == Question.Kind.POINTS:
+        # "Data: 60; Rights: 40", and "choice number:points" for every choice.
+        shares = [(choices[int(k)], v) for k, v in value.items() if int(k) in choices]
+        text = "; ".join(f"{c.text}: {points}" for c, points in shares if points)
+        return text, " ".join(f"{c.position}:{points}" for c, points in shares)
     return str(value), ""
 
 

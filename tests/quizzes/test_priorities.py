@@ -3,6 +3,8 @@ ranking against a right order, and how it adds up the room's answers."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from pathlib import Path
 
@@ -317,3 +319,101 @@ def test_a_ranking_and_points_go_through_the_form(priorities_session, facilitato
     assert not Answer.objects.filter(run=run).exists()
     _post(people[0], run, _shares(ids, "50", "", "50"))
     assert Answer.objects.get(run=run).value == {str(ids[0]): 50, str(ids[1]): 0, str(ids[2]): 50}
+
+
+# --- the report, the export and the take-away -----------------------------------------
+
+
+def test_the_report_and_the_export_show_rankings_and_points(
+    priorities_session, facilitator, facilitator_client, people
+):
+    run = _open(priorities_session, "t-rank-order", facilitator)
+    sdg1, sdg5, sdg10, sdg17 = _ids("t-rank-order", "SDG 1", "SDG 5", "SDG 10", "SDG 17")
+    _submit(people[0], run, [sdg1, sdg5, sdg10, sdg17])
+    _submit(people[1], run, [sdg5, sdg1, sdg10, sdg17])
+    run = _open(priorities_session, "t-points", facilitator)
+    data, rights, inclusion = _ids("t-points", "Data", "Rights", "Inclusion")
+    _submit(people[0], run, {str(data): 70, str(rights): 30})
+    _submit(people[1], run, {str(data): 10, str(inclusion): 90})
+
+    report = facilitator_client.get(reverse("reports:report", args=[priorities_session.public_id]))
+    html = report.content.decode()
+    assert "2 answers · 1 right" in html
+    # SDG 1 and SDG 5 share the first places: 1.5 on average, half a place
+    # apart; the tie keeps the options' own order.
+    assert "<td>1</td><td>SDG 5</td><td>1.5</td><td>± 0.5</td><td>2</td>" in html
+    assert "<td>2</td><td>SDG 1</td><td>1.5</td><td>± 0.5</td><td>1</td>" in html
+    assert "<td>3</td><td>SDG 10</td><td>3.0</td><td>± 0.0</td><td>3</td>" in html
+    assert "Data 80; Rights 30; Inclusion 90</title>" in html  # the points chart
+
+    export = facilitator_client.get(
+        reverse("reports:export", args=[priorities_session.public_id, "answers"])
+    )
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    given = {(row[0], row[2]): (row[4], row[5], row[6], row[7]) for row in rows[1:]}
+    first, second = sorted({name for _key, name in given})
+    assert given[("t-rank-order", first)] == (
+        "1. SDG 1; 2. SDG 5; 3. SDG 10; 4. SDG 17",
+        "2 1 4 3",
+        "yes",
+        "10",
+    )
+    assert given[("t-rank-order", second)] == (
+        "1. SDG 5; 2. SDG 1; 3. SDG 10; 4. SDG 17",
+        "1 2 4 3",
+        "no",
+        "8",
+    )
+    assert given[("t-points", first)] == ("Data: 70; Rights: 30", "1:70 2:30 3:0", "", "0")
+
+
+# --- the admin ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["t-rank", "t-rank-order", "t-points"])
+def test_the_admin_edits_and_previews_both_kinds(priorities_session, admin_client, key):
+    q = question(key)
+    change = admin_client.get(reverse("admin:quizzes_question_change", args=[q.pk]))
+    assert change.status_code == 200
+    assert b'name="choices-0-correct_rank"' in change.content
+    assert b'name="points_budget"' in change.content
+    preview = admin_client.get(reverse("quizzes:preview", args=[q.pk]))
+    html = preview.content.decode()
+    assert preview.status_code == 200 and q.text in html
+    assert ("rank-list" in html) == (q.kind == "ranking")
+    assert ("points-list" in html) == (q.kind == "points")
+
+
+def _choice_formset(admin_client, q, rows):
+    from django.contrib import admin
+
+    from quizzes.admin import ChoiceInline
+
+    request = admin_client.get("/").wsgi_request
+    formset_class = ChoiceInline(Question, admin.site).get_formset(request, q)
+    data = {
+        "choices-TOTAL_FORMS": str(len(rows)),
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    for index, (text, rank) in enumerate(rows):
+        data[f"choices-{index}-text_en"] = text
+        data[f"choices-{index}-position"] = str(index + 1)
+        data[f"choices-{index}-correct_rank"] = "" if rank is None else str(rank)
+    return formset_class(data, instance=q, prefix="choices")
+
+
+@pytest.mark.parametrize(
+    ("rows", "valid"),
+    [
+        ([("A", None), ("B", None), ("C", None)], True),
+        ([("A", 2), ("B", 3), ("C", 1)], True),
+        ([("A", None), ("B", None)], False),  # two options cannot be ranked
+        ([("A", 1), ("B", 1), ("C", 2)], False),  # a place twice
+        ([("A", 1), ("B", None), ("C", 2)], False),  # an option without its place
+    ],
+)
+def test_the_admin_keeps_a_ranking_to_its_rules(priorities_session, admin_client, rows, valid):
+    formset = _choice_formset(admin_client, question("t-rank"), rows)
+    assert formset.is_valid() is valid, formset.non_form_errors()
