@@ -153,6 +153,20 @@ def _answer(phone, k, question):
     elif kind == "scale":
         value = k % 5 + 1
         form.locator(".scale-point").nth(value - 1).click()
+    elif kind == "ranking":
+        # Each phone moves one option up a place: orders differ, the room's one shows.
+        count = len(question["choices"])
+        moved = 1 + k % (count - 1)
+        form.locator(".rank-move[data-move=up]").nth(moved).click()
+        value = list(range(count))
+        value[moved - 1], value[moved] = value[moved], value[moved - 1]
+    elif kind == "points":
+        count = len(question["choices"])
+        value = [0] * count
+        value[k % count] += 60
+        value[(k + 1) % count] += 40
+        for index, points in enumerate(value):
+            form.locator("[data-points-for]").nth(index).fill(str(points))
     else:  # pragma: no cover - a new kind in the pack must be taught to the rehearsal
         raise AssertionError(f"the rehearsal does not know how to answer a {kind} question")
     phone.click("[data-quiz-submit]")
@@ -386,6 +400,11 @@ def test_the_whole_iom_workshop(browser, iom_server, screenshot_dir, patient_exp
         if questions[key]["kind"] == "single":
             right = sum(1 for k in range(len(NAMES)) if k % 3 != 2)
             expect(item).to_contain_text(f"{right} right")
+        if questions[key]["kind"] == "points":
+            totals = [sum(column) for column in zip(*values, strict=True)]
+            for choice, total in zip(questions[key]["choices"], totals, strict=True):
+                label = _text(choice["text"])
+                expect(item.locator("svg title")).to_contain_text(f"{label} {total}")
     expect(report).to_contain_text(re.compile("français 1", re.I))
     expect(report).to_contain_text("Nederlands 1")
     shoot("10-report", control, full_page=False)
