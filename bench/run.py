@@ -284,6 +284,13 @@ async def run(args: argparse.Namespace) -> int:
         else:
             print("answers: not measured (no quiz questions: the quizzes app is not installed)")
 
+        # Priorities: every phone ranks the six Acceleration Actions within 5 s.
+        ranking = {"ack_p95": "not_measured", "final": "not_measured"}
+        if quiz_ready and args.ranking:
+            outcome = await ranking_phase(args, workers, facilitator, public_id, tallies, n)
+            ranking = outcome or ranking
+            lost += ranking.get("lost", 0)
+
         # Questions from the room: every phone upvotes 5 of 100 approved questions.
         qa: dict = {"vote_ack_p95": "not_measured", "votes_final": "not_measured"}
         if args.qa:
@@ -350,6 +357,7 @@ async def run(args: argparse.Namespace) -> int:
             f"step_p95_ms={percentile(last_phone, 95):.0f} "
             f"answer_ack_p95_ms={answer_p95} "
             f"tally_final_ms={tally_final} "
+            f"ranking_ack_p95_ms={ranking['ack_p95']} ranking_final_ms={ranking['final']} "
             + (
                 f"vote_ack_p95_ms={qa['vote_ack_p95']} votes_final_ms={qa['votes_final']} "
                 if args.qa
@@ -549,6 +557,9 @@ async def _drain(socket) -> None:
 
 TOTAL_RE = re.compile(r'data-testid="answer-total">(\d+)<')
 COUNT_RE = re.compile(r'data-testid="count-(\d+)">(\d+)<')
+# A ranking's row: its average place as the projector prints it ("2.3").
+MEAN_RE = re.compile(r'data-testid="mean-(\d+)">([^<]+)<')
+ACK_ID_RE = re.compile(r'"id": "([^"]*)"')
 
 
 async def _record_tallies(socket, tallies: list) -> None:
@@ -563,7 +574,8 @@ async def _record_tallies(socket, tallies: list) -> None:
                     continue
                 html = region["html"]
                 total = TOTAL_RE.search(html)
-                counts = {k: int(v) for k, v in COUNT_RE.findall(html)}
+                counts: dict = {k: int(v) for k, v in COUNT_RE.findall(html)}
+                counts.update({f"mean-{k}": v for k, v in MEAN_RE.findall(html)})
                 if total:
                     tallies.append((now, int(total.group(1)), counts))
     except Exception:  # noqa: BLE001
@@ -679,6 +691,136 @@ async def answer_phase(args, workers, facilitator, public_id: str, tallies: list
         "tally_final": tally_final,
         "lost": lost,
         "dup": dup,
+    }
+
+
+RANKING_QUESTION = "acceleration-actions-urgency"
+
+
+def _step_of_question(control_page: str, key: str) -> str | None:
+    """The agenda's step id for the IOM step that asks question ``key``."""
+    import yaml
+
+    steps = yaml.safe_load(PACK.read_text())["template"]["steps"]
+    title = next((s["title"]["en"] for s in steps if s.get("question") == key), None)
+    pairs = re.findall(
+        r'name="to" value="(\d+)"[^>]*>\s*<span class="agenda-number">\d+</span>\s*'
+        r'<span class="agenda-title">([^<]*)</span>',
+        control_page,
+    )
+    return next((step for step, shown in pairs if html_unescape(shown) == title), None)
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def _room_means(orders: list[list[int]]) -> dict[str, str]:
+    """The average place of each option as the projector prints it: rounded
+    as quizzes/results.py rounds it, then to one decimal."""
+    places: dict[int, list[int]] = {}
+    for order in orders:
+        for index, choice in enumerate(order):
+            places.setdefault(choice, []).append(index + 1)
+    return {f"mean-{choice}": f"{round(sum(p) / len(p), 1):.1f}" for choice, p in places.items()}
+
+
+async def ranking_phase(args, workers, facilitator, public_id: str, tallies: list, n: int):
+    """The IOM ranking of the six Acceleration Actions: every phone sends its
+    own order within --ranking-spread seconds; the projector must then show
+    the exact average place of every action for every acknowledged order."""
+    control_page = await facilitator.get(f"/facilitate/{public_id}/")
+    step_id = _step_of_question(control_page.text, RANKING_QUESTION)
+    if step_id is None:
+        print("ranking: not measured (the IOM pack has no ranking step)")
+        return None
+
+    async def go_there() -> None:
+        await clients.go(facilitator, public_id, step_id)
+
+    async def open_it() -> None:
+        response = await facilitator.post_form(f"/facilitate/{public_id}/quiz", {"do": "open"})
+        if response.status not in (200, 302):
+            raise RuntimeError(f"opening the ranking: HTTP {response.status}")
+
+    await broadcast_round(workers, go_there, args.timeout)
+    await asyncio.sleep(args.pause)
+    _lat, _missing, _steps, sample = await broadcast_round(
+        workers, open_it, args.timeout, want_sample=True
+    )
+    if not sample or 'data-kind=\\"ranking\\"' not in sample:
+        print("ranking: not measured (the ranking question did not open)")
+        return None
+    run_id = int(re.search(r'data-run=\\"(\d+)\\"', sample).group(1))
+    choices = [int(c) for c in re.findall(r'data-choice=\\"(\d+)\\"', sample)]
+    await asyncio.sleep(1.0)
+    tallies.clear()
+    rng = random.Random(11)
+    plans = []
+    for worker_index in range(len(workers)):
+        messages = []
+        for local, global_id in enumerate(range(worker_index, n, len(workers))):
+            order = choices[:]
+            rng.shuffle(order)
+            message = {
+                "type": "answer",
+                "id": f"rank-{global_id}-{uuid.uuid4().hex[:12]}",
+                "run": run_id,
+                "value": order,
+            }
+            messages.append((local, rng.uniform(0, args.ranking_spread), message))
+        plans.append(messages)
+    started = time.monotonic()
+    for worker, messages in zip(workers, plans, strict=True):
+        await worker.send("answer", messages=messages, spread=args.ranking_spread, timeout=30)
+    replies = [await worker.receive() for worker in workers]
+    acked_orders = []
+    ack_ms = []
+    failed = []
+    last_ack = started
+    for messages, reply in zip(plans, replies, strict=True):
+        # The worker gathers its results in the order the acks came: match by id.
+        by_id = {m["id"]: m for (_l, _d, m) in messages}
+        for result in reply["results"]:
+            if result["acked"] is None or not result["ok"]:
+                failed.append(result["reply"])
+                continue
+            ack_ms.append((result["acked"] - result["sent"]) * 1000)
+            last_ack = max(last_ack, result["acked"])
+            acked_id = ACK_ID_RE.search(result["reply"])
+            message = by_id.get(acked_id.group(1)) if acked_id else None
+            if message is not None:
+                acked_orders.append(message["value"])
+    expected = _room_means(acked_orders)
+    deadline = time.monotonic() + 10
+    final_at = None
+    while time.monotonic() < deadline and final_at is None:
+        for at, total, counts in tallies:
+            means = {k: v for k, v in counts.items() if k.startswith("mean-")}
+            if total == len(acked_orders) and means == expected:
+                final_at = at
+                break
+        else:
+            await asyncio.sleep(0.05)
+    window = (last_ack - started) * 1000
+    print(
+        f"ranking: {len(acked_orders)}/{n} orders of {len(choices)} options acknowledged "
+        f"within {window:.0f} ms of the first"
+    )
+    print(describe("order sent -> ack", ack_ms))
+    if failed:
+        print(f"  not acknowledged within 30 s or refused: {len(failed)}, e.g. {failed[:2]}")
+    final = "never" if final_at is None else f"{max(0.0, (final_at - last_ack) * 1000):.0f}"
+    print(
+        f"  projector: exact average places {final} ms after the last ack ({len(tallies)} pushes)"
+    )
+    shown = tallies[-1][1] if tallies else 0
+    return {
+        "ack_p95": f"{percentile(ack_ms, 95):.0f}",
+        "final": final,
+        "lost": max(0, len(acked_orders) - shown),  # acknowledged, not on the projector
     }
 
 
@@ -818,6 +960,12 @@ def main() -> int:
     parser.add_argument("--per-choice", action="store_true", default=True, help=argparse.SUPPRESS)
     parser.add_argument(
         "--answer-spread", type=float, default=4.0, help="every phone answers within this (s)"
+    )
+    parser.add_argument(
+        "--ranking-spread", type=float, default=5.0, help="every phone ranks within this (s)"
+    )
+    parser.add_argument(
+        "--no-ranking", dest="ranking", action="store_false", help="skip the ranking burst"
     )
     parser.add_argument(
         "--qa", action="store_true", help="also: every phone upvotes 5 of 100 approved questions"
