@@ -417,3 +417,11 @@ def _choice_formset(admin_client, q, rows):
 def test_the_admin_keeps_a_ranking_to_its_rules(priorities_session, admin_client, rows, valid):
     formset = _choice_formset(admin_client, question("t-rank"), rows)
     assert formset.is_valid() is valid, formset.non_form_errors()
+
+
+def test_the_control_view_shows_the_right_order_before_opening(
+    priorities_session, facilitator, facilitator_client
+):
+    session = go_to_question(priorities_session, "t-rank-order", facilitator)
+    page = facilitator_client.get(reverse("workshop:control", args=[session.public_id]))
+    assert "1. SDG 1, 2. SDG 5, 3. SDG 10, 4. SDG 17" in page.content.decode()
