@@ -196,7 +196,7 @@
   // that have focus or unsent edits, matched by id.
   function keepFocusAndInput(current, fresh) {
     var active = document.activeElement;
-    current.querySelectorAll("textarea[id], input[type=text][id]").forEach(function (field) {
+    current.querySelectorAll("textarea[id], input[type=text][id], input[type=number][id]").forEach(function (field) {
       if (field === active || field.dataset.dirty === "1") {
         var twin = fresh.querySelector("#" + CSS.escape(field.id));
         if (twin) { twin.value = field.value; twin.dataset.dirty = field.dataset.dirty || ""; }
@@ -222,6 +222,15 @@
         var mine = form.querySelector('input[name="' + CSS.escape(input.name) + '"][value="' + CSS.escape(input.value) + '"]');
         if (mine) input.checked = mine.checked;
       });
+      // A ranking being ordered: the same order (quizzes.js numbers it again).
+      var list = form.querySelector("[data-rank-list]");
+      var twinList = twin.querySelector("[data-rank-list]");
+      if (list && twinList) {
+        list.querySelectorAll("[data-choice]").forEach(function (item) {
+          var same = twinList.querySelector('[data-choice="' + CSS.escape(item.dataset.choice) + '"]');
+          if (same) twinList.appendChild(same);
+        });
+      }
     });
   }
 

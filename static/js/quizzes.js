@@ -52,6 +52,8 @@
   function showValue(form, value) {
     if (!form || value === null || value === undefined) return;
     var list = form.querySelector("[data-rank-list]");
+    // An order being changed and not sent yet stays (live.js kept it across the push).
+    if (list && form.dataset.picked === "1") return;
     if (list && Array.isArray(value)) {
       value.forEach(function (id) {
         var item = list.querySelector('[data-choice="' + id + '"]');
@@ -196,6 +198,7 @@
 
   function enhanceRanking(root) {
     root.querySelectorAll("[data-rank-list]").forEach(function (list) {
+      numberPlaces(list);
       list.querySelectorAll("[data-rank-moves]").forEach(function (el) { el.hidden = false; });
       list.querySelectorAll("[data-rank-select]").forEach(function (el) { el.hidden = true; });
       var hint = list.parentNode.querySelector("[data-rank-js-hint]");
@@ -212,6 +215,7 @@
     if (other) {
       list.insertBefore(item, up ? other : other.nextElementSibling);
       numberPlaces(list);
+      button.form.dataset.picked = "1";
     }
     button.focus();  // moving the item must not lose the keyboard's place
     var items = Array.prototype.slice.call(list.querySelectorAll("[data-choice]"));

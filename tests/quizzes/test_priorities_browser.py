@@ -102,6 +102,19 @@ def test_a_ranking_is_answered_with_the_keyboard_only(room, screenshot_dir):
     expect(amina.locator("[data-rank-announce]")).to_have_text("Climate: now place 1 of 4.")
     focused = amina.evaluate("() => document.activeElement.getAttribute('aria-label')")
     assert focused == "Move “Climate” up"
+    # The facilitator hides, then shows, the live results: each push renders
+    # the phone's stage again, and the order not sent yet and the focus stay.
+    for toggle in ("quiz-hide-results", "quiz-show-results"):
+        version = amina.locator("#stage").get_attribute("data-v")
+        control.click(f"[data-testid={toggle}]")
+        expect(amina.locator("#stage")).not_to_have_attribute("data-v", version)
+        expect(amina.locator(".rank-item .rank-text")).to_have_text(
+            ["Climate", "Data", "Rights", "Inclusion"]
+        )
+        expect(amina.locator("[data-rank-place]")).to_have_text(["1", "2", "3", "4"])
+        amina.wait_for_function(
+            "() => document.activeElement.getAttribute('aria-label') === 'Move “Climate” up'"
+        )
     # Rights one down, with the space bar this time.
     _tab_to(amina, "Move “Rights” down")
     amina.keyboard.press(" ")
@@ -172,6 +185,17 @@ def test_three_phones_share_points_and_the_projector_adds_them_up(room, screensh
     )
     phones[0].screenshot(path=str(screenshot_dir / "points-phone-reveal.png"), full_page=True)
 
+    # The report charts the totals.
+    origin = control.url.split("/facilitate/")[0]
+    control.goto(origin + control.locator("a.button", has_text="Report").get_attribute("href"))
+    question = control.locator(".report-question", has_text="Share 100 points")
+    expect(question.locator("svg title")).to_have_text(
+        f"Share 100 points among these actions: Data {totals[0]}; Rights {totals[1]}; "
+        f"Inclusion {totals[2]}"
+    )
+    assert_accessible(control, "report with a points question")
+    question.screenshot(path=str(screenshot_dir / "points-report.png"))
+
 
 def test_both_kinds_pass_an_axe_scan(room, screenshot_dir):
     control, screen = room["control"], room["screen"]
@@ -204,3 +228,9 @@ def test_both_kinds_pass_an_axe_scan(room, screenshot_dir):
         screen.screenshot(path=str(screenshot_dir / f"{kind}-projector-reveal-nl.png"))
         lea.screenshot(path=str(screenshot_dir / f"{kind}-phone-reveal-fr.png"), full_page=True)
         control.screenshot(path=str(screenshot_dir / f"{kind}-control.png"), full_page=True)
+    origin = control.url.split("/facilitate/")[0]
+    control.goto(origin + control.locator("a.button", has_text="Report").get_attribute("href"))
+    ranking = control.locator(".report-question", has_text="Put the SDG numbers")
+    expect(ranking.locator(".report-ranking tbody tr")).to_have_count(4)
+    assert_accessible(control, "report with a ranking and a points question")
+    ranking.screenshot(path=str(screenshot_dir / "ranking-report.png"))

@@ -164,7 +164,7 @@ def _answer(phone, k, question):
         count = len(question["choices"])
         value = [0] * count
         value[k % count] += 60
-        value[(k + 1) % count] += 40
+        value[(2 * k + 1) % count] += 40
         for index, points in enumerate(value):
             form.locator("[data-points-for]").nth(index).fill(str(points))
     else:  # pragma: no cover - a new kind in the pack must be taught to the rehearsal
