@@ -199,6 +199,7 @@
   function enhanceRanking(root) {
     root.querySelectorAll("[data-rank-list]").forEach(function (list) {
       numberPlaces(list);
+      list.classList.add("is-enhanced");
       list.querySelectorAll("[data-rank-moves]").forEach(function (el) { el.hidden = false; });
       list.querySelectorAll("[data-rank-select]").forEach(function (el) { el.hidden = true; });
       var hint = list.parentNode.querySelector("[data-rank-js-hint]");
@@ -218,15 +219,59 @@
       button.form.dataset.picked = "1";
     }
     button.focus();  // moving the item must not lose the keyboard's place
-    var items = Array.prototype.slice.call(list.querySelectorAll("[data-choice]"));
-    var announce = quiz.querySelector("[data-rank-announce]");
-    if (announce) {
-      announce.textContent = text(quiz, "moved")
+    announce(quiz, item);
+  }
+
+  function announce(quiz, item) {
+    var items = Array.prototype.slice.call(item.parentNode.querySelectorAll("[data-choice]"));
+    var live = quiz.querySelector("[data-rank-announce]");
+    if (live) {
+      live.textContent = text(quiz, "moved")
         .replace("{option}", item.querySelector(".rank-text").textContent.trim())
         .replace("{place}", String(items.indexOf(item) + 1))
         .replace("{count}", String(items.length));
     }
   }
+
+  // Dragging, on top of the buttons: the place number is the handle, so
+  // that a finger anywhere else on the list still scrolls the page.
+  var drag = null;
+
+  function midpoint(el) {
+    var box = el.getBoundingClientRect();
+    return box.top + box.height / 2;
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    var handle = event.target.closest && event.target.closest(".is-enhanced [data-rank-place]");
+    var form = handle && handle.closest("[data-quiz-form]");
+    if (!form || form.dataset.locked) return;
+    event.preventDefault();
+    if (handle.setPointerCapture) handle.setPointerCapture(event.pointerId);
+    drag = handle.closest("[data-choice]");
+    drag.classList.add("is-dragging");
+  });
+
+  document.addEventListener("pointermove", function (event) {
+    if (!drag) return;
+    var list = drag.parentNode;
+    var before = drag.previousElementSibling;
+    var after = drag.nextElementSibling;
+    if (before && event.clientY < midpoint(before)) list.insertBefore(drag, before);
+    else if (after && event.clientY > midpoint(after)) list.insertBefore(drag, after.nextElementSibling);
+    else return;
+    numberPlaces(list);
+    drag.closest("[data-quiz-form]").dataset.picked = "1";
+  });
+
+  function endDrag() {
+    if (!drag) return;
+    drag.classList.remove("is-dragging");
+    announce(drag.closest("[data-quiz]"), drag);
+    drag = null;
+  }
+  document.addEventListener("pointerup", endDrag);
+  document.addEventListener("pointercancel", endDrag);
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-move]");

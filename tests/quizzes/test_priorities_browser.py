@@ -126,9 +126,20 @@ def test_a_ranking_is_answered_with_the_keyboard_only(room, screenshot_dir):
     amina.keyboard.press("Enter")
     expect(amina.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
 
-    # A second phone ranks the other way; the projector shows the room's order live.
+    # A second phone ranks otherwise; the projector shows the room's order live.
     bruno = room["phone"]("Bruno")
-    bruno.locator("[aria-label='Move “Rights” up']").click()
+    # Dragging works too: Bruno drags Rights by its number above Data.
+    rights = bruno.locator(".rank-item", has_text="Rights")
+    handle = rights.locator("[data-rank-place]").bounding_box()
+    target = bruno.locator(".rank-item", has_text="Data").bounding_box()
+    bruno.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    bruno.mouse.down()
+    bruno.mouse.move(handle["x"] + handle["width"] / 2, target["y"] + 4, steps=8)
+    bruno.mouse.up()
+    expect(bruno.locator(".rank-item .rank-text")).to_have_text(
+        ["Rights", "Data", "Inclusion", "Climate"]
+    )
+    expect(bruno.locator("[data-rank-announce]")).to_have_text("Rights: now place 1 of 4.")
     bruno.click("[data-quiz-submit]")
     expect(bruno.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
     expect(control.locator("[data-testid=answered]")).to_have_text("2")
