@@ -88,7 +88,9 @@ def _answer_text(question: Question, choices: dict[int, Any], value: Any) -> tup
         return text, " ".join(str(c.position) for c in ranked)
     if question.kind == Question.Kind.POINTS:
         # "Data: 60; Rights: 40", and "choice number:points" for every choice.
-        shares = [(choices[int(k)], v) for k, v in value.items() if int(k) in choices]
+        # In the choices' order: PostgreSQL's jsonb keeps its keys in an order of its own.
+        ordered = sorted(choices.values(), key=lambda c: (c.position, c.pk))
+        shares = [(c, value[str(c.pk)]) for c in ordered if str(c.pk) in value]
         text = "; ".join(f"{c.text}: {points}" for c, points in shares if points)
         return text, " ".join(f"{c.position}:{points}" for c, points in shares)
     return str(value), ""

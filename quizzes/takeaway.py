@@ -58,12 +58,12 @@ def given_text(question: Question, choices: list[Choice], value: Any) -> str:
         )
     if question.kind == Question.Kind.NUMBER:
         return f"{results.format_number(value)} {question.unit}".strip()
-    by_id = {c.pk: c.text for c in choices}
     if question.kind == Question.Kind.RANKING:
+        by_id = {c.pk: c.text for c in choices}
         return ", ".join(f"{n}. {by_id[c]}" for n, c in enumerate(value, 1) if c in by_id)
     if question.kind == Question.Kind.POINTS:
-        shares = [(by_id.get(int(k)), v) for k, v in value.items()]
-        return ", ".join(f"{text}: {points}" for text, points in shares if text and points)
+        # In the choices' order: PostgreSQL's jsonb keeps its keys in an order of its own.
+        return ", ".join(f"{c.text}: {value[str(c.pk)]}" for c in choices if value.get(str(c.pk)))
     return str(value)
 
 

@@ -425,3 +425,17 @@ def test_the_control_view_shows_the_right_order_before_opening(
     session = go_to_question(priorities_session, "t-rank-order", facilitator)
     page = facilitator_client.get(reverse("workshop:control", args=[session.public_id]))
     assert "1. SDG 1, 2. SDG 5, 3. SDG 10, 4. SDG 17" in page.content.decode()
+
+
+def test_the_take_away_lists_my_order_and_my_points(priorities_session, facilitator, people):
+    run = _open(priorities_session, "t-rank", facilitator)
+    data, rights, inclusion, climate = _ids("t-rank", "Data", "Rights", "Inclusion", "Climate")
+    _submit(people[0], run, [climate, data, rights, inclusion])
+    run = _open(priorities_session, "t-points", facilitator)
+    data, rights, inclusion = _ids("t-points", "Data", "Rights", "Inclusion")
+    _submit(people[0], run, {str(inclusion): 30, str(data): 70})
+    workshop_services.end_session(priorities_session, facilitator)
+    url = reverse("reports:takeaway", kwargs={"code": priorities_session.code})
+    html = participant_client(people[0]).get(url).content.decode()
+    assert "1. Climate, 2. Data, 3. Rights, 4. Inclusion" in html
+    assert "Data: 70, Inclusion: 30" in html
