@@ -93,10 +93,11 @@
     if (kind === "ranking") {
       return list.map(function (id, index) { return (index + 1) + ". " + optionText(quiz, id); }).join(", ");
     }
-    if (kind === "points") {
-      return Object.keys(value).filter(function (id) { return value[id] > 0; }).map(function (id) {
-        return optionText(quiz, id) + " " + value[id];
-      }).join(", ");
+    if (kind === "points") {  // in the options' order, whatever the order of the keys
+      return Array.prototype.map.call(quiz.querySelectorAll("[data-option-names] [data-option]"), function (li) {
+        var points = value[li.dataset.option];
+        return points > 0 ? li.textContent.trim() + " " + points : "";
+      }).filter(Boolean).join(", ");
     }
     return list.join(", ");
   }

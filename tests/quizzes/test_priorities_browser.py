@@ -194,6 +194,10 @@ def test_three_phones_share_points_and_the_projector_adds_them_up(room, screensh
     expect(phones[0].locator(".points-results [data-testid^=count-]")).to_have_text(
         [str(t) for t in totals]
     )
+    expect(phones[0].locator("[data-my-answer]")).to_have_text("Your answer: Data 70, Rights 30")
+    expect(phones[1].locator("[data-my-answer]")).to_have_text(
+        "Your answer: Data 20, Rights 20, Inclusion 60"
+    )
     phones[0].screenshot(path=str(screenshot_dir / "points-phone-reveal.png"), full_page=True)
 
     # The report charts the totals.
