@@ -50,11 +50,12 @@ def room(browser, priorities_server):
     screen = context(viewport=PROJECTOR).new_page()
     screen.goto(server.url + control.locator(".control-links a").first.get_attribute("href"))
 
-    def phone(nickname, locale="en-GB"):
-        page = context(viewport=PHONE, is_mobile=True, has_touch=True, locale=locale).new_page()
+    def phone(nickname, locale="en-GB", script=True):
+        options = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": locale}
+        page = context(**options, java_script_enabled=script).new_page()
         page.goto(f"{server.url}/j/{code}")
         page.fill("#id_nickname", nickname)
-        page.click("button[type=submit]")
+        page.click("form.stack button[type=submit]")  # without script, "Change language" is first
         page.wait_for_url(f"**/p/{code}/")
         return page
 
@@ -157,6 +158,48 @@ def test_a_ranking_is_answered_with_the_keyboard_only(room, screenshot_dir):
     expect(amina.locator(".rank-item .rank-text")).to_have_text(
         ["Climate", "Data", "Inclusion", "Rights"]
     )
+
+
+def test_without_script_a_phone_ranks_with_menus_and_types_its_points(room, screenshot_dir):
+    control, screen = room["control"], room["screen"]
+    plain = room["phone"]("Farid", script=False)
+    _go_to(control, "Ranking round")
+    plain.reload()  # without script, no push: the phone loads the open question
+    expect(plain.locator(".rank-move").first).to_be_hidden()
+    places = {"Data": "3", "Rights": "1", "Inclusion": "1", "Climate": "4"}
+    for option, place in places.items():
+        plain.get_by_label(f"Place of “{option}”").select_option(place)
+    plain.click("[data-quiz-submit]")
+    expect(plain.locator(".alert[role=alert]")).to_contain_text(
+        "Give each option its own place, from 1 down."
+    )
+    expect(screen.locator("[data-testid=answer-total]")).to_have_text("0")
+    places["Inclusion"] = "2"
+    for option, place in places.items():
+        plain.get_by_label(f"Place of “{option}”").select_option(place)
+    plain.screenshot(path=str(screenshot_dir / "ranking-phone-no-script.png"), full_page=True)
+    plain.click("[data-quiz-submit]")
+    expect(screen.locator("[data-testid=answer-total]")).to_have_text("1")
+    expect(screen.locator(".ranking-row .bar-label")).to_have_text(
+        ["1. Rights", "2. Inclusion", "3. Data", "4. Climate"]
+    )
+
+    _go_to(control, "Points round")
+    plain.reload()
+    shares = {"Data": "50", "Rights": "60", "Inclusion": ""}
+    for option, points in shares.items():
+        plain.get_by_label(option, exact=True).fill(points)
+    plain.click("[data-quiz-submit]")
+    expect(plain.locator(".alert[role=alert]")).to_contain_text(
+        "That is 10 points too many: share exactly 100."
+    )
+    expect(screen.locator("[data-testid=answer-total]")).to_have_text("0")
+    # The page comes back as new (as for every kind without script): type again.
+    shares["Rights"] = "50"
+    for option, points in shares.items():
+        plain.get_by_label(option, exact=True).fill(points)
+    plain.click("[data-quiz-submit]")
+    expect(screen.locator(".points-results [data-testid^=count-]")).to_have_text(["50", "50", "0"])
 
 
 def test_three_phones_share_points_and_the_projector_adds_them_up(room, screenshot_dir):
