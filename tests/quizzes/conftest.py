@@ -11,6 +11,8 @@ from workshop import services
 from workshop.packs import import_pack, read_pack
 
 QUIZ_PACK = Path(__file__).resolve().parent.parent / "data" / "quiz-pack.yaml"
+# Ranking and points questions, with and without a right order or the default budget.
+PRIORITIES_PACK = Path(__file__).resolve().parent.parent / "data" / "priorities-pack.yaml"
 
 
 @pytest.fixture
@@ -37,3 +39,16 @@ def players(quiz_session):
 
 def question(key: str) -> Question:
     return Question.objects.get(key=key)
+
+
+@pytest.fixture
+def priorities_session(db, facilitator):
+    template = import_pack(read_pack(PRIORITIES_PACK))
+    return services.create_session(
+        template, facilitator, group_count=2, base_url="http://testserver"
+    )
+
+
+@pytest.fixture
+def people(priorities_session):
+    return [services.join_session(priorities_session.code, nickname=f"P{n}") for n in range(4)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -19,24 +18,7 @@ from workshop.models import WorkshopTemplate
 from workshop.packs import PackError, export_pack, import_pack, read_pack
 
 from ..conftest import participant_client
-from .conftest import go_to_question, question
-
-PRIORITIES_PACK = Path(__file__).resolve().parent.parent / "data" / "priorities-pack.yaml"
-
-
-@pytest.fixture
-def priorities_session(db, facilitator):
-    template = import_pack(read_pack(PRIORITIES_PACK))
-    return workshop_services.create_session(
-        template, facilitator, group_count=2, base_url="http://testserver"
-    )
-
-
-@pytest.fixture
-def people(priorities_session):
-    return [
-        workshop_services.join_session(priorities_session.code, nickname=f"P{n}") for n in range(4)
-    ]
+from .conftest import PRIORITIES_PACK, go_to_question, question
 
 
 def _open(session, key, by):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from ..conftest import sign_in
 from ..live_server import LiveServer
 from ..workshop.test_accessibility import assert_accessible, assert_tap_targets, serve_axe
-from .test_priorities import PRIORITIES_PACK
+from .conftest import PRIORITIES_PACK
 
 pytestmark = pytest.mark.browser
 
