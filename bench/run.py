@@ -11,7 +11,8 @@ phones load the join page, post the join form (CSRF), keep their cookie, load
 their page and open their websocket, each starting within --storm-seconds (a
 room scanning the QR code at once). The facilitator then moves the show on
 (the control view's POST) and every phone's arrival time of the new step is
-stamped; every phone answers a question; the server is killed with SIGKILL
+stamped; every phone answers a question, then ranks the six Acceleration
+Actions within 5 s (--no-ranking skips it); the server is killed with SIGKILL
 and started again, and every phone is timed back. Then the same N clients
 connect to a bare ``websockets`` server that broadcasts the same text the app
 pushed: the floor, in the same run.
