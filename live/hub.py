@@ -357,7 +357,9 @@ class Hub:
             session,
             audience,
             participant,
-            "me" if csrf_token is None else ("me", csrf_token),
+            # The group too: a view of the stage may be shared across groups
+            # (_render_key), the region shows the group's name.
+            ("me", audience.group_id, csrf_token),
             lambda: render_me_with_slots(session, audience, participant, csrf_token),
         )
         return fill_me(shared, participant, version)

@@ -154,6 +154,21 @@ def test_phones_of_one_audience_share_one_render_of_their_stage(session, facilit
         assert all(other.nickname not in page["me"] for other in phones if other != phone)
 
 
+@pytest.mark.django_db
+def test_phones_of_two_groups_share_the_stage_but_each_shows_its_group(session, facilitator):
+    services.move_by(session, 1, facilitator)  # a content step: the same for every group
+    first, second = session.groups.order_by("position")[:2]
+    phones = _join(session, 2)
+    assert {p.group_id for p in phones} == {first.pk, second.pk}
+    hub = _hub_hearing(session)
+
+    pages = {phone.group_id: _regions_of(hub, phone) for phone in phones}
+
+    assert pages[first.pk]["stage"] == pages[second.pk]["stage"]
+    assert first.name in pages[first.pk]["me"] and second.name not in pages[first.pk]["me"]
+    assert second.name in pages[second.pk]["me"] and first.name not in pages[second.pk]["me"]
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_a_change_for_participants_is_never_served_from_an_older_render(session, facilitator):
     phone = (await database_sync_to_async(_join)(session, 1))[0]
