@@ -107,8 +107,40 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
 
 _sending: set[asyncio.Task] = set()
 
+# A change of topics that every hub gathers anyway before it renders (those
+# with a delay: joins, connections, tallies) waits this long on its way out
+# for more of the same, and they go as one message. A join storm made two
+# messages a phone (its join, its socket), each read by every process: on
+# the scale-out set-up 4,000 trips through Redis for 2,000 phones.
+SEND_GATHER_SECONDS = 0.1
+_gathering: dict[tuple[int, tuple[str, ...]], asyncio.TimerHandle] = {}
+
+
+def _gathers(message: dict) -> bool:
+    return message["participant"] is None and all(
+        TOPIC_DELAY_SECONDS.get(topic, 0.0) > 0 for topic in message["topics"]
+    )
+
 
 def _start_send(layer, session_id: int, message: dict) -> None:
+    """Send now, or with the others like it (SEND_GATHER_SECONDS). On the loop."""
+    if not _gathers(message):
+        _send_now(layer, session_id, message)
+        return
+    key = (session_id, tuple(sorted(message["topics"])))
+    if key in _gathering:
+        return  # one like it is on its way: it covers this change too
+    _gathering[key] = asyncio.get_running_loop().call_later(
+        SEND_GATHER_SECONDS, _send_gathered, layer, session_id, message, key
+    )
+
+
+def _send_gathered(layer, session_id: int, message: dict, key) -> None:
+    _gathering.pop(key, None)
+    _send_now(layer, session_id, message)
+
+
+def _send_now(layer, session_id: int, message: dict) -> None:
     # Runs on the loop: the coroutine exists only once the loop takes it.
     task = asyncio.get_running_loop().create_task(
         layer.group_send(session_group(session_id), message)
@@ -137,6 +169,9 @@ async def achanged(session_id: int, *topics: str, participant_id: int | None = N
     if layer is None:
         return
     message = _invalidation(session_id, topics, participant_id)
+    if _gathers(message):
+        _start_send(layer, session_id, message)  # a failure is logged when it goes
+        return
     try:
         await layer.group_send(session_group(session_id), message)
     except Exception as error:
