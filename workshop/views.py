@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -290,7 +291,8 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     # request less for every phone of a room that joins at once (live.js
     # puts the page's own address in the address bar, so a reload is a GET).
     code = participant.session.code
-    response = _phone_page(request, services.phone_participant(code, participant.public_id))
+    joined = services.phone_participant(code, participant.public_id)
+    response = _phone_page(request, joined, head=_page_address_without_script(code))
     identity.set_participant_cookie(response, code, participant.public_id)
     return response
 
@@ -347,7 +349,16 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
     return _phone_page(request, participant)
 
 
-def _phone_page(request: HttpRequest, participant: Participant) -> HttpResponse:
+def _page_address_without_script(code: str) -> str:
+    """For a browser without script (live.js sets the address otherwise):
+    on to the page's own address, so that a reload does not send the join
+    form again."""
+    url = reverse("workshop:participant", kwargs={"code": code})
+    return format_html('<noscript><meta http-equiv="refresh" content="0; url={}"></noscript>', url)
+
+
+def _phone_page(request: HttpRequest, participant: Participant, head: str = "") -> HttpResponse:
+    """The phone's page; ``head``: markup for its head (HTML, trusted)."""
     session = participant.session
     audience = audience_for_participant(participant)
     serving = hub.serving_hub()
@@ -358,7 +369,8 @@ def _phone_page(request: HttpRequest, participant: Participant) -> HttpResponse:
             # A message is for this phone alone (len() leaves it unread).
             context = region_context(session, audience, participant)
             context["fresh"] = fresh
-            return _rendered(request, "workshop/participant.html", context)
+            html = render_to_string("workshop/participant.html", context, request)
+            return _page_response(html.replace(_HEAD_SLOT, head, 1))
         # A whole room loads this page within seconds, and everyone of a
         # group and language sees the same page but for their own header
         # and CSRF token: the rest is rendered once per view of the session
@@ -371,13 +383,18 @@ def _phone_page(request: HttpRequest, participant: Participant) -> HttpResponse:
             lambda: _render_phone_shell(session, audience, participant, fresh),
         )
         header = _phone_header(serving, session, audience, participant)
-        html = shell.replace(_ME_SLOT, header)
-        response = HttpResponse(html.replace(_TOKEN_SLOT, get_token(request)))
-        response["Content-Language"] = translation.get_language()
-        return response
+        html = shell.replace(_ME_SLOT, header).replace(_HEAD_SLOT, head, 1)
+        return _page_response(html.replace(_TOKEN_SLOT, get_token(request)))
+
+
+def _page_response(html: str) -> HttpResponse:
+    response = HttpResponse(html)
+    response["Content-Language"] = translation.get_language()
+    return response
 
 
 _ME_SLOT = "phone-header-slot-" + "x" * 32
+_HEAD_SLOT = "<!-- phone-head -->"  # in the page's head, for _phone_page's ``head``
 
 
 def _render_phone_shell(session, audience, participant, fresh: str) -> str:

@@ -84,7 +84,11 @@ def test_joining_sets_a_cookie_and_a_refresh_keeps_the_participant(client, sessi
     assert "Amina" in joined
     page_url = reverse("workshop:participant", kwargs={"code": session.code})
     assert f'data-page-url="{page_url}"' in joined
-    assert "Amina" in client.get(page_url).content.decode()
+    # Without script, a refresh takes the browser there; the page itself has none.
+    refresh = f'<noscript><meta http-equiv="refresh" content="0; url={page_url}"></noscript>'
+    assert refresh in joined
+    page = client.get(page_url).content.decode()
+    assert "Amina" in page and "http-equiv" not in page
     # Scanning the QR code again, or posting the form again, is the same participant.
     again = client.post(
         reverse("workshop:join"), {"code": session.code, "nickname": "Someone else"}
