@@ -9,6 +9,8 @@ all safe to import while Django is still loading:
   changes while a session runs;
 - ``register_action(name, roles=...)``: a message a socket may send, and
   the coroutine that handles it;
+- ``register_background(factory)``: a coroutine every server process runs
+  beside its hub (a timer that must fire though nobody clicks);
 - ``changed(session_id, *topics)``: after the current transaction commits,
   tell every server process that ``topics`` changed.
 
@@ -23,6 +25,7 @@ who is connected; ``quiet_gc`` keeps full garbage collections out of fan-outs.
 
 from .actions import register_action
 from .audiences import CONTROL, PARTICIPANT, SCREEN, Audience, register_region
+from .background import register_background
 from .changes import achanged, changed, extend_topic, register_topic
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "changed",
     "extend_topic",
     "register_action",
+    "register_background",
     "register_region",
     "register_topic",
 ]

@@ -26,7 +26,7 @@ from workshop.models import Participant, WorkshopSession
 from . import changes, presence
 from .actions import ACTIONS, register_action
 from .audiences import CONTROL, PARTICIPANT, SCREEN, Audience
-from .hub import Hub, get_hub, load_session, within_send_limit
+from .hub import Hub, get_hub, load_session, server_now_ms, within_send_limit
 from .regions import audience_for_participant, render_regions
 
 logger = logging.getLogger(__name__)
@@ -196,7 +196,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _send_regions(self, regions: list[dict[str, Any]]) -> None:
         assert self.audience is not None
-        text = json.dumps({"t": "regions", "regions": regions, "snapshot": True})
+        text = json.dumps(
+            {"t": "regions", "regions": regions, "snapshot": True, "now": server_now_ms()}
+        )
         await self.send(text_data=within_send_limit(text, self.audience))
 
     def _language(self) -> str:
@@ -343,7 +345,7 @@ def _reload_participant(
 
 @register_action("ping", roles={SCREEN, CONTROL, PARTICIPANT})
 async def _ping(consumer: LiveConsumer, message: dict[str, Any]) -> dict[str, Any]:
-    return {"pong": True}
+    return {"pong": True, "now": server_now_ms()}
 
 
 @register_action("language", roles={PARTICIPANT})

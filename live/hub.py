@@ -37,7 +37,7 @@ from django.conf import settings
 
 from workshop import step_kinds
 
-from . import changes, presence, quiet_gc
+from . import background, changes, presence, quiet_gc
 from .audiences import PARTICIPANT, Audience, regions_of
 from .regions import (
     RenderTarget,
@@ -102,6 +102,7 @@ class Hub:
             self._tasks.append(asyncio.create_task(self._keep_groups()))
         self._tasks.append(asyncio.create_task(self._beat()))
         self._tasks.append(asyncio.create_task(self.collector.run()))
+        self._tasks.extend(asyncio.create_task(factory()) for factory in background.BACKGROUND)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -519,7 +520,7 @@ def _render_payload(session, audience: Audience, wanted: list[tuple[str, str]]) 
     if not names:
         return None
     regions = render_regions(session, audience, names)
-    return json.dumps({"t": "regions", "regions": regions})
+    return json.dumps({"t": "regions", "regions": regions, "now": server_now_ms()})
 
 
 def _render_for_audiences(
@@ -620,6 +621,12 @@ def within_send_limit(text: str, audience: Audience) -> str:
         settings.WEBSOCKET_MAX_SEND_BYTES,
     )
     return RELOAD
+
+
+def server_now_ms() -> int:
+    """The server's clock, in every frame of regions: countdowns on screens
+    whose clock is wrong follow the server's (static/js/live.js)."""
+    return int(time.time() * 1000)
 
 
 def payload(**message: Any) -> str:

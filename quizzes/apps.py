@@ -13,6 +13,12 @@ class QuizzesConfig(AppConfig):
         from .packs import QuizPackExtension
 
         stage.register()
+        import live
+
+        from . import deadlines
+
+        # Close a question at the end of its countdown, though nobody clicks.
+        live.register_background(deadlines.keep_deadlines)
         register_warm_up(sdg_tiles.tiles)  # the SDG reference file, parsed once
         packs.register_extension(QuizPackExtension())
 

@@ -181,6 +181,10 @@ class QuestionRun(models.Model):
     show_results = models.BooleanField(default=False)
     leaderboard_shown = models.BooleanField(default=False)
     speed_bonus = models.BooleanField(default=False)
+    # Pacing. A paused countdown keeps what was left and has no closes_at;
+    # locked answers are refused while the question stays open.
+    paused_remaining = models.DurationField(null=True, blank=True)
+    answers_locked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,6 +195,20 @@ class QuestionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.key} in {self.session_id} ({self.state})"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_remaining is not None
+
+    def time_is_up(self, now) -> bool:
+        return self.closes_at is not None and now >= self.closes_at
+
+    def shown_state(self, now) -> str:
+        """The state as the room should see it: open past its deadline is closed,
+        even before the server's timer has stored it (a restart, a late timer)."""
+        if self.state == self.State.OPEN and self.time_is_up(now):
+            return self.State.CLOSED
+        return self.state
 
 
 class Answer(models.Model):

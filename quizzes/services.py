@@ -88,9 +88,22 @@ def _run_for_update(session: WorkshopSession) -> QuestionRun:
 
 
 def is_accepting(run: QuestionRun, now=None) -> bool:
-    if run.state != QuestionRun.State.OPEN:
+    if run.state != QuestionRun.State.OPEN or run.answers_locked:
         return False
-    return run.closes_at is None or (now or timezone.now()) < run.closes_at
+    return not run.time_is_up(now or timezone.now())
+
+
+def refusal(run: QuestionRun, now) -> DomainError:
+    """Why a run that is not accepting refuses an answer."""
+    if run.state == QuestionRun.State.DRAFT:
+        return DomainError("question_not_open", gettext_lazy("This question is not open yet."))
+    if run.state == QuestionRun.State.OPEN and run.time_is_up(now):
+        return DomainError("time_is_up", gettext_lazy("Time is up: no more answers."))
+    if run.state == QuestionRun.State.OPEN and run.answers_locked:
+        return DomainError(
+            "answers_locked", gettext_lazy("Answers are locked for now: wait for the facilitator.")
+        )
+    return DomainError("question_closed", gettext_lazy("This question is closed: no more answers."))
 
 
 # --- the facilitator's controls -------------------------------------------------------
@@ -125,7 +138,11 @@ def open_question(session: WorkshopSession, by, *, timer_seconds: int | None = N
     run.state = QuestionRun.State.OPEN
     run.opened_at = now
     run.closes_at = now + timedelta(seconds=timer_seconds) if timer_seconds else None
-    return _save(run, "state", "opened_at", "closes_at")
+    run.paused_remaining = None
+    run.answers_locked = False
+    _save(run, "state", "opened_at", "closes_at", "paused_remaining", "answers_locked")
+    _keep_deadline(run)
+    return run
 
 
 @transaction.atomic
@@ -134,9 +151,125 @@ def close_question(session: WorkshopSession, by) -> QuestionRun:
     run = _run_for_update(session)
     if run.state != QuestionRun.State.OPEN:
         raise DomainError("not_open", gettext_lazy("The question is not open."))
+    _close(run, timezone.now())
+    return _save(run, "state", "closes_at", "paused_remaining", "answers_locked")
+
+
+def _close(run: QuestionRun, now) -> None:
     run.state = QuestionRun.State.CLOSED
-    run.closes_at = timezone.now()
-    return _save(run, "state", "closes_at")
+    # A deadline already passed stays the closing time: the report shows when it closed.
+    run.closes_at = run.closes_at if run.time_is_up(now) else now
+    run.paused_remaining = None
+    run.answers_locked = False
+
+
+# --- pacing: the countdown and the lock -------------------------------------------------
+
+ADD_TIME_SECONDS = 30
+
+
+def _open_run_for_update(session: WorkshopSession, by) -> tuple[QuestionRun, Any]:
+    """The current step's open run, under a row lock, with the time now;
+    refused when the question is not open or its time is up."""
+    session = _facilitated(session, by)
+    run = _run_for_update(session)
+    now = timezone.now()
+    if run.state != QuestionRun.State.OPEN:
+        raise DomainError("not_open", gettext_lazy("The question is not open."))
+    if run.time_is_up(now):
+        raise DomainError("time_is_up", gettext_lazy("Time is up: no more answers."))
+    return run, now
+
+
+@transaction.atomic
+def add_time(session: WorkshopSession, by, seconds: int = ADD_TIME_SECONDS) -> QuestionRun:
+    """Give an open question more time: a running or paused countdown gets
+    ``seconds`` more; a question without one gets a countdown of ``seconds``."""
+    run, now = _open_run_for_update(session, by)
+    extra = timedelta(seconds=seconds)
+    if run.is_paused:
+        left = run.paused_remaining + extra
+    else:
+        left = (run.closes_at - now if run.closes_at else timedelta(0)) + extra
+    if left > timedelta(seconds=MAX_TIMER_SECONDS):
+        raise DomainError("bad_timer", gettext_lazy("Choose a timer between 1 second and an hour."))
+    if run.is_paused:
+        run.paused_remaining = left
+    else:
+        run.closes_at = now + left
+    _save(run, "closes_at", "paused_remaining")
+    _keep_deadline(run)
+    return run
+
+
+@transaction.atomic
+def pause_countdown(session: WorkshopSession, by) -> QuestionRun:
+    """Stop the clock: what is left is kept, answers still come in."""
+    run, now = _open_run_for_update(session, by)
+    if run.closes_at is None or run.is_paused:
+        raise DomainError("no_countdown", gettext_lazy("No countdown is running."))
+    run.paused_remaining = run.closes_at - now
+    run.closes_at = None
+    _save(run, "closes_at", "paused_remaining")
+    _keep_deadline(run)
+    return run
+
+
+@transaction.atomic
+def resume_countdown(session: WorkshopSession, by) -> QuestionRun:
+    run, now = _open_run_for_update(session, by)
+    if not run.is_paused:
+        raise DomainError("not_paused", gettext_lazy("The countdown is not paused."))
+    run.closes_at = now + run.paused_remaining
+    run.paused_remaining = None
+    _save(run, "closes_at", "paused_remaining")
+    _keep_deadline(run)
+    return run
+
+
+@transaction.atomic
+def set_answers_locked(session: WorkshopSession, by, locked: bool) -> QuestionRun:
+    """Refuse (or accept again) answers without closing the question."""
+    run, _now = _open_run_for_update(session, by)
+    run.answers_locked = locked
+    return _save(run, "answers_locked")
+
+
+def _keep_deadline(run: QuestionRun) -> None:
+    """After the commit, have this process's timer close the run at its deadline."""
+    from . import deadlines
+
+    run_id, closes_at = run.pk, run.closes_at
+    transaction.on_commit(lambda: deadlines.schedule(run_id, closes_at))
+
+
+@transaction.atomic
+def expire_question(run_id: int) -> bool:
+    """Close a run whose countdown has run out; True if this call closed it.
+
+    Called by the server's timers (quizzes.deadlines), by any process and as
+    often as it likes: only an open run past its deadline changes, once.
+    """
+    run = (
+        QuestionRun.objects.select_for_update()
+        .filter(pk=run_id, state=QuestionRun.State.OPEN)
+        .first()
+    )
+    now = timezone.now()
+    if run is None or not run.time_is_up(now):
+        return False
+    _close(run, now)
+    _save(run, "state", "closes_at", "paused_remaining", "answers_locked")
+    return True
+
+
+def pending_deadlines() -> list[tuple[int, Any]]:
+    """Every open run with a running countdown: (run id, deadline)."""
+    return list(
+        QuestionRun.objects.filter(
+            state=QuestionRun.State.OPEN, closes_at__isnull=False
+        ).values_list("pk", "closes_at")
+    )
 
 
 @transaction.atomic
@@ -148,10 +281,10 @@ def reveal_question(session: WorkshopSession, by) -> QuestionRun:
     if run.state == QuestionRun.State.DRAFT:
         raise DomainError("not_open", gettext_lazy("Open the question before revealing it."))
     if run.state == QuestionRun.State.OPEN:
-        run.closes_at = timezone.now()
+        _close(run, timezone.now())
     run.state = QuestionRun.State.REVEALED
     run.show_results = True
-    return _save(run, "state", "closes_at", "show_results")
+    return _save(run, "state", "closes_at", "show_results", "paused_remaining", "answers_locked")
 
 
 @transaction.atomic
@@ -247,11 +380,7 @@ def submit_answer(
         ) from None
     now = timezone.now()
     if not is_accepting(run, now):
-        if run.state == QuestionRun.State.DRAFT:
-            raise DomainError("question_not_open", gettext_lazy("This question is not open yet."))
-        raise DomainError(
-            "question_closed", gettext_lazy("This question is closed: no more answers.")
-        )
+        raise refusal(run, now)
     question = run.question
     choices = list(question.choices.all())
     value = clean_value(question, choices, raw_value)
@@ -390,11 +519,7 @@ def _check_run(runs: dict[int, QuestionRun], item: AnswerIn, now) -> QuestionRun
             "unknown_question", gettext_lazy("This question is not part of your workshop.")
         )
     if not is_accepting(run, now):
-        if run.state == QuestionRun.State.DRAFT:
-            raise DomainError("question_not_open", gettext_lazy("This question is not open yet."))
-        raise DomainError(
-            "question_closed", gettext_lazy("This question is closed: no more answers.")
-        )
+        raise refusal(run, now)
     return run
 
 

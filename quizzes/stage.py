@@ -38,7 +38,8 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
             question=question,
             show_results=question.results_live_by_default(choices),
         )
-    state = run.state
+    now = timezone.now()
+    state = run.shown_state(now)  # open past its deadline shows closed, stored or not yet
     revealed = state == QuestionRun.State.REVEALED
     audience = target.audience.kind
     quiz: dict[str, Any] = {
@@ -46,15 +47,16 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
         "choices": choices,
         "run": run,
         "state": state,
-        "accepting": services.is_accepting(run),
+        "state_label": QuestionRun.State(state).label,
+        "accepting": services.is_accepting(run, now),
+        "locked": state == QuestionRun.State.OPEN and run.answers_locked,
         "revealed": revealed,
         "has_correct": question.has_correct_answer(choices),
         "correct_json": json.dumps(services.correct_value(question, choices)),
         "tiles": sdg_tiles.tiles() if question.kind == Question.Kind.SDG else (),
         "scale_values": list(range(question.scale_min, question.scale_max + 1)),
         "places": list(range(1, len(choices) + 1)),
-        "closes_at_ms": int(run.closes_at.timestamp() * 1000) if run.closes_at else "",
-        "now_ms": int(timezone.now().timestamp() * 1000),
+        **countdown(run, state),
     }
     if run.pk and (audience != PARTICIPANT or revealed):
         quiz["tally"] = results.tally(run, question, choices)
@@ -75,19 +77,34 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
     return {"quiz": quiz}
 
 
+def countdown(run: QuestionRun, state: str) -> dict[str, Any]:
+    """What a countdown shows: its deadline on the server's clock (each view
+    counts down to it with the server's time, which every frame of regions
+    carries: live.hub.server_now_ms), or what is left while it is paused.
+    Nothing once the question is no longer open."""
+    if state != QuestionRun.State.OPEN:
+        return {"closes_at_ms": "", "paused_left_ms": ""}
+    if run.is_paused:
+        return {"closes_at_ms": "", "paused_left_ms": _ms(run.paused_remaining.total_seconds())}
+    if run.closes_at is None:
+        return {"closes_at_ms": "", "paused_left_ms": ""}
+    return {"closes_at_ms": _ms(run.closes_at.timestamp()), "paused_left_ms": ""}
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
+
+
 def participant_key(target: RenderTarget) -> Any:
     """What of a phone's question stage is its own: the answer it gave (and
     whether it was right). Phones that gave none, or the same one, share a
-    render. A running countdown carries the server's clock at render time,
-    so while one runs each phone gets its own."""
+    render: a countdown carries its deadline, never the time of the render."""
     step = target.step
     if step is None or not step.question_id or target.participant is None:
         return None
     run = services.run_for_step(target.session, step)
     if run is None:
         return None
-    if run.closes_at is not None and services.is_accepting(run):
-        return step_kinds.NOT_SHAREABLE
     mine = services.participant_answer(run, target.participant)
     return None if mine is None else (json.dumps(mine.value), mine.is_correct)
 

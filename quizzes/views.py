@@ -35,6 +35,14 @@ def quiz_control(request: HttpRequest, session: WorkshopSession) -> None:
         services.set_leaderboard_shown(session, user, action == "show-leaderboard")
     elif action in ("speed-on", "speed-off"):
         services.set_speed_bonus(session, user, action == "speed-on")
+    elif action == "add-time":
+        services.add_time(session, user)
+    elif action == "pause":
+        services.pause_countdown(session, user)
+    elif action == "resume":
+        services.resume_countdown(session, user)
+    elif action in ("lock", "unlock"):
+        services.set_answers_locked(session, user, action == "lock")
     else:
         raise DomainError("bad_action", "Unknown quiz action.")
 

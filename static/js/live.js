@@ -33,6 +33,7 @@
   var pingTimer = null;
   var pongTimer = null;
   var stopped = false;
+  var clockOffset = null; // server time minus this device's, from the last frame that told it
   var pending = {}; // id -> {resolve, reject}
   var outboxKey = "live-outbox:" + (body && (body.dataset.liveKey || liveUrl));
 
@@ -135,6 +136,9 @@
     schedulePing();
     var message;
     try { message = JSON.parse(event.data); } catch (e) { return; }
+    // The server's clock, in frames of regions and in pongs: countdowns follow
+    // it, not this device's clock, which may be minutes off.
+    if (typeof message.now === "number") clockOffset = message.now - Date.now();
     if (message.t === "regions") {
       swapRegions(message.regions || []);
     } else if (message.t === "reload") {
@@ -346,6 +350,8 @@
 
   window.Live = {
     send: send,
+    // Milliseconds to add to Date.now() for the server's time; null until heard.
+    serverOffset: function () { return clockOffset; },
     reconnectNow: reconnectNow,
     isOpen: function () { return !!socket && socket.readyState === WebSocket.OPEN; },
     outbox: function () { return outbox.slice(); },

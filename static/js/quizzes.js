@@ -351,22 +351,32 @@
     }
   });
 
-  // Timers: a countdown from the server's closing time, corrected for the
-  // difference between this device's clock and the server's.
+  // Countdowns: to a deadline on the server's clock, with the server's time
+  // as the socket last told it (Live.serverOffset), so a phone whose clock
+  // is off, or that joined late, shows what the projector shows. A paused
+  // one shows what is left.
+  function serverNow() {
+    var offset = window.Live && window.Live.serverOffset ? window.Live.serverOffset() : null;
+    return Date.now() + (offset === null ? 0 : offset);
+  }
+  function clock(seconds) {
+    var m = Math.floor(seconds / 60), s = seconds % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
   function tick() {
-    document.querySelectorAll("[data-closes-at]").forEach(function (el) {
-      if (!el.dataset.offset) el.dataset.offset = String(Number(el.dataset.now) - Date.now());
-      var left = Number(el.dataset.closesAt) - (Date.now() + Number(el.dataset.offset));
+    document.querySelectorAll(".countdown").forEach(function (el) {
+      var left = el.dataset.closesAt ? Number(el.dataset.closesAt) - serverNow() : Number(el.dataset.pausedLeft);
       var seconds = Math.max(0, Math.ceil(left / 1000));
-      var quiz = el.closest("[data-quiz]");
-      if (seconds === 0) {
-        el.textContent = quiz ? text(quiz, "timeup") : "0";
-        el.classList.add("is-over");
-        var form = el.closest("[data-quiz-form]");
+      var time = el.querySelector("[data-countdown-time]");
+      var over = seconds === 0 && !!el.dataset.closesAt;
+      var shown = over ? el.dataset.timeup : clock(seconds);
+      if (time.textContent !== shown) time.textContent = shown;
+      el.classList.toggle("is-over", over);
+      el.classList.toggle("is-ending", !over && seconds <= 10 && !!el.dataset.closesAt);
+      if (over) {
+        // The server closes it too (quizzes/deadlines.py); until its push comes, no more sends.
+        var form = el.closest("[data-quiz]") && el.closest("[data-quiz]").querySelector("[data-quiz-form]");
         if (form) lock(form);
-      } else {
-        el.textContent = seconds + " s";
-        el.classList.toggle("is-ending", seconds <= 5);
       }
     });
   }

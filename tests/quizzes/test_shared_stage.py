@@ -40,11 +40,17 @@ def test_phones_that_answered_differently_see_their_own_answer(
 
 
 @pytest.mark.django_db
-def test_a_running_countdown_is_never_shared(quiz_session, facilitator, players, monkeypatch):
+def test_a_running_countdown_is_shared_as_it_carries_no_render_time(
+    quiz_session, facilitator, players, monkeypatch
+):
+    """The deadline is in the render; the server's time comes with each frame
+    (live.hub.server_now_ms), so a join storm during a countdown still
+    renders the stage once."""
     session = go_to_question(quiz_session, "t-founded", facilitator)
-    quiz_services.open_question(session, facilitator, timer_seconds=60)
+    run = quiz_services.open_question(session, facilitator, timer_seconds=60)
     hub = _hub_hearing(session)
     rendered = _count_renders(monkeypatch)
-    for phone in players[:2]:
-        _regions_of(hub, phone)
-    assert rendered.count(SHARED) == 2  # each carries the server's clock of its render
+    stages = [_regions_of(hub, phone)["stage"] for phone in players[:2]]
+    assert rendered.count(SHARED) == 1
+    assert f'data-closes-at="{int(run.closes_at.timestamp() * 1000)}"' in stages[0]
+    assert stages[0] == stages[1]
