@@ -605,6 +605,11 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
     if kind == Question.Kind.TEXT:
         if not isinstance(raw, str):
             raise DomainError("not_text", gettext_lazy("Type a short answer."))
+        # The socket refuses these in any frame; the no-JavaScript form comes here.
+        if "\x00" in raw or not _encodable(raw):
+            raise DomainError(
+                "bad_text", gettext_lazy("This text holds characters that cannot be stored.")
+            )
         text = " ".join(raw.split())
         if not text:
             raise DomainError("empty_text", gettext_lazy("Type a short answer first."))
@@ -702,6 +707,13 @@ def _whole(raw: Any, code: str, *, blank_is_zero: bool = False) -> int:
             code, messages.get(code, gettext_lazy("That is not one of the possible answers."))
         )
     return int(number)
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _int_list(raw: Any) -> list[int]:

@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import services
@@ -11,6 +12,7 @@ from quizzes.models import Answer, QuestionRun
 from quizzes.stage import countdown
 from workshop.errors import DomainError, NotAllowed
 
+from ..conftest import participant_client
 from .conftest import go_to_question
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +184,24 @@ def test_only_a_facilitator_paces_the_question(quiz_session, facilitator, other_
             action()
     assert QuestionRun.objects.get().closes_at == run.closes_at
     assert not QuestionRun.objects.get().answers_locked
+
+
+@pytest.mark.parametrize("text", ["ab\u0000cd", "ab\ud800cd"])
+def test_a_text_answer_with_characters_that_cannot_be_stored_is_refused(
+    quiz_session, facilitator, players, text
+):
+    _session, run = _open(quiz_session, "t-word", facilitator)
+    assert _refused(players[0], run, text) == "bad_text"
+    assert not Answer.objects.exists()
+
+
+def test_the_no_javascript_form_refuses_a_nul_character(quiz_session, facilitator, players):
+    _session, run = _open(quiz_session, "t-word", facilitator)
+    client = participant_client(players[0])
+    response = client.post(
+        reverse("quizzes:answer", args=[quiz_session.code]),
+        {"run": run.pk, "value": "ab\u0000cd"},
+        follow=True,
+    )
+    assert "This text holds characters that cannot be stored." in response.content.decode()
+    assert not Answer.objects.exists()
