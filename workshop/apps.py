@@ -7,7 +7,7 @@ class WorkshopConfig(AppConfig):
 
     def ready(self) -> None:
         import live
-        from live import CONTROL
+        from live import CONTROL, SCREEN
 
         # The core step kinds: every process renders steps, a management command too.
         from . import step_kinds  # noqa: F401
@@ -17,3 +17,5 @@ class WorkshopConfig(AppConfig):
         # and phones show the current step only, which an edit of the order
         # leaves as it was.
         live.register_topic("run_of_show", [(CONTROL, "agenda"), (CONTROL, "stage")])
+        # The projector's join code, and the control view's buttons for it.
+        live.register_topic("join-display", [(SCREEN, "joinbar"), (CONTROL, "room")])

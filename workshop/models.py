@@ -99,6 +99,11 @@ class WorkshopSession(models.Model):
         BALANCED = "balanced", _("Balance participants across groups")
         CHOOSE = "choose", _("Participants pick their group")
 
+    class JoinDisplay(models.TextChoices):
+        CORNER = "corner", _("In a corner")
+        BIG = "big", _("Big")
+        HIDDEN = "hidden", _("Hidden")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True)
     title = models.CharField(max_length=200)
@@ -116,6 +121,10 @@ class WorkshopSession(models.Model):
         Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     joining_locked = models.BooleanField(default=False)
+    # How the projector shows the join code on steps other than the lobby.
+    join_display = models.CharField(
+        max_length=8, choices=JoinDisplay.choices, default=JoinDisplay.CORNER
+    )
     group_mode = models.CharField(
         max_length=10, choices=GroupMode.choices, default=GroupMode.BALANCED
     )

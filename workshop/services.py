@@ -169,6 +169,23 @@ def set_joining_locked(session: WorkshopSession, locked: bool, by) -> WorkshopSe
     return session
 
 
+TOPIC_JOIN_DISPLAY = "join-display"
+
+
+@transaction.atomic
+def set_join_display(session: WorkshopSession, by, display: str) -> WorkshopSession:
+    """Show the join code on the projector in a corner, big, or not at all."""
+    check_facilitator(session, by)
+    if display not in WorkshopSession.JoinDisplay.values:
+        raise DomainError("bad_join_display", _("Show the join code in a corner, big, or hide it."))
+    session = _locked(session)
+    check_not_ended(session)
+    session.join_display = display
+    session.save(update_fields=["join_display"])
+    live.changed(session.pk, TOPIC_JOIN_DISPLAY)
+    return session
+
+
 @transaction.atomic
 def set_languages(session: WorkshopSession, by, *, screen: str, control: str) -> WorkshopSession:
     check_facilitator(session, by)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("facilitate/<uuid:public_id>/start", views.session_start, name="session_start"),
     path("facilitate/<uuid:public_id>/end", views.session_end, name="session_end"),
     path("facilitate/<uuid:public_id>/joining", views.joining_lock, name="joining_lock"),
+    path("facilitate/<uuid:public_id>/join-display", views.join_display, name="join_display"),
     path("facilitate/<uuid:public_id>/groups", views.groups_configure, name="groups_configure"),
     path("facilitate/<uuid:public_id>/move", views.participant_move, name="participant_move"),
     path("facilitate/<uuid:public_id>/languages", views.languages_set, name="languages_set"),

@@ -210,6 +210,11 @@ def joining_lock(request: HttpRequest, session: WorkshopSession) -> None:
 
 
 @facilitator_action
+def join_display(request: HttpRequest, session: WorkshopSession) -> None:
+    services.set_join_display(session, request.user, request.POST.get("display", ""))
+
+
+@facilitator_action
 def groups_configure(request: HttpRequest, session: WorkshopSession) -> None:
     form = GroupsForm(request.POST)
     if not form.is_valid():

@@ -194,6 +194,7 @@ FACILITATOR_URLS = _facilitator_urls()
 POST_DATA = {
     "workshop:step_go": {"to": "next"},
     "workshop:joining_lock": {"locked": "1"},
+    "workshop:join_display": {"display": "big"},
     "workshop:groups_configure": {"groups": "5", "mode": "choose"},
     "workshop:languages_set": {"screen": "fr", "control": "fr"},
     "sdgmap:start": {"allocation": "all", "minutes": "5"},
