@@ -106,7 +106,7 @@ def test_five_phones_answer_and_see_the_reveal(browser, quiz_server, screenshot_
     _go_to(control, "Warm-up")
     control.select_option("#quiz-timer", "60")
     control.click("[data-testid=quiz-open]")
-    expect(phones[0].locator(".timer")).to_have_text(re.compile(r"\d+ s"))
+    expect(phones[0].locator(".countdown")).to_have_text(re.compile(r"\d:\d\d"))
     phones[0].locator(".choice", has_text="1951").click()
     phones[0].click("[data-quiz-submit]")
     expect(phones[0].locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
