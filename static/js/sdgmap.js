@@ -186,12 +186,17 @@
   }
   document.addEventListener("DOMContentLoaded", fillTargetTexts);
 
-  // Countdowns: the server sends the end time; every device counts down itself.
+  // Countdowns: the server sends the end time; every device counts down to
+  // it on the server's clock (live.js hears it in each frame), not its own.
+  function serverNow() {
+    var offset = window.Live && window.Live.serverOffset ? window.Live.serverOffset() : null;
+    return Date.now() + (offset === null ? 0 : offset);
+  }
   function tick() {
     document.querySelectorAll("[data-ends-at]").forEach(function (el) {
       var end = Date.parse(el.dataset.endsAt);
       if (isNaN(end)) return;
-      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      var left = Math.max(0, Math.round((end - serverNow()) / 1000));
       if (left === 0) {
         el.textContent = el.dataset.over || "0:00";
         el.classList.add("over");
