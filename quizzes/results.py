@@ -237,8 +237,19 @@ def _cloud(values: list[str]) -> list[Bar]:
     words = []
     for key, count in sorted(top, key=lambda kv: shown[kv[0]].casefold()):
         level = 1 + round(4 * (count - 1) / (most - 1)) if most > 1 else 3
-        words.append(Bar(shown[key], count, key=key, css=f"cloud-{level}"))
+        term = shown[key]
+        words.append(Bar(term, count, key=key, css=f"cloud-{level} {_length_class(term)}"))
     return words
+
+
+# Longer terms get smaller letters, so that a sentence pasted into the cloud
+# does not push the other answers off the projector (quizzes.js then fits the
+# whole cloud into its box). Upper bounds in characters.
+CLOUD_LENGTHS = ((20, "cloud-len-1"), (50, "cloud-len-2"), (120, "cloud-len-3"))
+
+
+def _length_class(term: str) -> str:
+    return next((css for most, css in CLOUD_LENGTHS if len(term) <= most), "cloud-len-4")
 
 
 def sample_tally(question: Question, choices: list[Choice]) -> Tally:

@@ -382,6 +382,7 @@
   }
   setInterval(tick, 250);
 
+
   document.addEventListener("live:swapped", function (event) {
     (event.detail.elements || []).forEach(function (el) { renderAll(el); });
     tick();

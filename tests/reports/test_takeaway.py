@@ -140,7 +140,7 @@ def test_it_shows_the_groups_map_next_to_the_revealed_reference(ended):
     _session, amina, bruno = ended
     html = _takeaway(amina)
     section = html[html.index('id="takeaway-sdgmap"') :]
-    assert f'<span class="chip">{amina.group.name}</span>' in section
+    assert f'<span class="chip" dir="auto" data-ptext>{amina.group.name}</span>' in section
     card = section[section.index('data-sdg="11"') :]
     assert "rating-strong" in card.split("</li>")[0]
     assert "11.5 ✓" in card.split("</li>")[0]  # agreed with the reference

@@ -31,7 +31,7 @@ async def test_a_late_phone_gets_the_exercise_with_its_groups_cards(
     await _groups_write_their_reasons(on_exercise, facilitator, members)
     stage = _stage(await join_late(on_exercise, "Late"))
     group = await _group_of(on_exercise, "Late")
-    assert f'<span class="chip">{group}</span>' in stage
+    assert f'data-ptext title="{group}">{group}</span>' in stage  # its group's chip
     assert 'id="sdg-cards"' in stage and stage.count('class="sdg-card"') == 17
     assert f"Reason of {group}" in stage
     for other in members:

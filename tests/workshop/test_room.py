@@ -67,7 +67,7 @@ def _expected_rows(session) -> dict[str, str]:
 def _rows_in(html: str) -> dict[str, str]:
     return dict(
         re.findall(
-            r'<span class="room-group-name">(.*?)</span>\s*'
+            r'<span class="room-group-name"[^>]*>(.*?)</span>\s*'
             r'<span class="room-group-count" aria-hidden="true">(\d+/\d+)</span>',
             html,
         )
@@ -257,8 +257,8 @@ def test_an_ended_session_shows_groups_without_a_move(facilitator_client, sessio
     html = _people(facilitator_client, session)
     assert "<select" not in html and "move-form" not in html
     first = session.groups.get(pk=people[0].group_id)
-    assert f'<span class="member-group">{first.name}</span>' in html
-    assert '<span class="member-group">No group</span>' in html
+    assert f'<span class="member-group" dir="auto" data-ptext>{first.name}</span>' in html
+    assert '<span class="member-group" dir="auto" data-ptext>No group</span>' in html
 
 
 def test_the_people_list_speaks_the_control_language(facilitator_client, session, facilitator):
