@@ -11,8 +11,10 @@ phones load the join page, post the join form (CSRF), keep their cookie, load
 their page and open their websocket, each starting within --storm-seconds (a
 room scanning the QR code at once). The facilitator then moves the show on
 (the control view's POST) and every phone's arrival time of the new step is
-stamped; every phone answers a question, then ranks the six Acceleration
-Actions within 5 s (--no-ranking skips it); the server is killed with SIGKILL
+stamped; every phone answers a question, which then reopens with a 3 s timer
+and closes by itself (the close's arrival after the deadline is stamped);
+every phone ranks the six Acceleration Actions within 5 s (--no-ranking
+skips it); the server is killed with SIGKILL
 and started again, and every phone is timed back. Then the same N clients
 connect to a bare ``websockets`` server that broadcasts the same text the app
 pushed: the floor, in the same run.
@@ -285,6 +287,11 @@ async def run(args: argparse.Namespace) -> int:
         else:
             print("answers: not measured (no quiz questions: the quizzes app is not installed)")
 
+        # A countdown: the question closes by itself, everywhere, nobody clicking.
+        countdown_p95: str = "not_measured"
+        if quiz_ready and answer_p95 != "not_measured":
+            countdown_p95 = await countdown_phase(args, workers, facilitator, public_id)
+
         # Priorities: every phone ranks the six Acceleration Actions within 5 s.
         ranking = {"ack_p95": "not_measured", "final": "not_measured"}
         if quiz_ready and args.ranking:
@@ -359,6 +366,7 @@ async def run(args: argparse.Namespace) -> int:
             f"answer_ack_p95_ms={answer_p95} "
             f"tally_final_ms={tally_final} "
             f"ranking_ack_p95_ms={ranking['ack_p95']} ranking_final_ms={ranking['final']} "
+            f"countdown_close_p95_ms={countdown_p95} "
             + (
                 f"vote_ack_p95_ms={qa['vote_ack_p95']} votes_final_ms={qa['votes_final']} "
                 if args.qa
@@ -823,6 +831,41 @@ async def ranking_phase(args, workers, facilitator, public_id: str, tallies: lis
         "final": final,
         "lost": max(0, len(acked_orders) - shown),  # acknowledged, not on the projector
     }
+COUNTDOWN_SECONDS = 3
+CLOSES_AT_RE = re.compile(r'data-closes-at=\\"(\d+)\\"')
+
+
+async def countdown_phase(args, workers, facilitator, public_id: str) -> str:
+    """The answered question, opened again with a short timer: how long after
+    its deadline the server's own close (quizzes/deadlines.py) reaches each
+    phone. Loopback: the phones' monotonic clock is this process's."""
+    quiz = f"/facilitate/{public_id}/quiz"
+    await facilitator.post_form(quiz, {"do": "close"})
+    await asyncio.sleep(args.pause)
+
+    async def open_with_timer() -> None:
+        await facilitator.post_form(quiz, {"do": "open", "timer": str(COUNTDOWN_SECONDS)})
+
+    _lat, _missing, _steps, sample = await broadcast_round(
+        workers, open_with_timer, args.timeout, want_sample=True
+    )
+    match = CLOSES_AT_RE.search(sample or "")
+    if match is None:
+        print("countdown: not measured (the open question carried no deadline)")
+        return "not_measured"
+    deadline = int(match.group(1)) / 1000 - (time.time() - time.monotonic())
+    await all_call(workers, "arm")
+    replies = await all_call(
+        workers, "wait", timeout=COUNTDOWN_SECONDS + args.timeout, want_sample=False
+    )
+    times = [t for reply in replies for t in reply["times"] if t is not None and t >= 0]
+    after = [(t - deadline) * 1000 for t in times]
+    missing = sum(1 for reply in replies for t in reply["times"] if t is None)
+    print(f"countdown: a {COUNTDOWN_SECONDS} s timer, the server closes the question itself")
+    print(describe("deadline -> closed stage on the phone", after))
+    if missing:
+        print(f"  phones that never saw it close: {missing}")
+    return f"{percentile(after, 95):.0f}" if after else "never"
 
 
 QNA_VOTES_RE = re.compile(r'data-qid="(\d+)" data-votes="(\d+)"')
