@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from ..conftest import sign_in
 from ..live_server import LiveServer
+from ..workshop.test_accessibility import assert_accessible, serve_axe
 from .conftest import QUIZ_PACK
 from .test_browser import PHONE, PROJECTOR, _go_to, _join
 
@@ -102,6 +103,8 @@ def test_a_timed_question_closes_by_itself_everywhere(browser, quiz_server, scre
 def test_the_facilitator_adds_time_pauses_and_locks(browser, quiz_server, screenshot_dir):
     control, screen, code = _start(browser, quiz_server)
     phone = _join(browser, quiz_server, code, "Chloé")
+    for page in (control, screen, phone):
+        serve_axe(page.context)
     _go_to(control, "Warm-up")
     control.select_option("#quiz-timer", "30")
     control.click("[data-testid=quiz-open]")
@@ -116,6 +119,7 @@ def test_the_facilitator_adds_time_pauses_and_locks(browser, quiz_server, screen
         expect(page.locator(".countdown.is-paused")).to_contain_text("paused")
     paused_at = _countdown(screen)
     assert _countdown(phone) == paused_at
+    assert_accessible(screen, "projector, a paused countdown")
     control.click("[data-testid=quiz-resume]")
     expect(phone.locator(".countdown.is-paused")).to_have_count(0)
 
@@ -128,6 +132,8 @@ def test_the_facilitator_adds_time_pauses_and_locks(browser, quiz_server, screen
     expect(control.locator("[data-testid=quiz-locked]")).to_be_visible()
     phone.screenshot(path=str(screenshot_dir / "pacing-phone-locked.png"))
     control.screenshot(path=str(screenshot_dir / "pacing-control.png"), full_page=True)
+    assert_accessible(phone, "phone, answers locked during a countdown")
+    assert_accessible(control, "control view, pacing a question")
     control.click("[data-testid=quiz-unlock]")
     expect(phone.locator("[data-testid=answers-locked]")).to_have_count(0)
     expect(phone.locator(".choice", has_text="1951").locator("input")).to_be_checked()
@@ -142,6 +148,7 @@ def test_the_join_code_shows_on_every_step_and_can_go_big_or_away(
     browser, quiz_server, screenshot_dir
 ):
     control, screen, code = _start(browser, quiz_server)
+    serve_axe(screen.context)
     expect(screen.locator(".lobby-code")).to_have_text(code)
     expect(screen.locator("[data-testid=joinbar]")).to_be_hidden()  # the lobby shows it big
     _go_to(control, "Warm-up")
@@ -151,11 +158,13 @@ def test_the_join_code_shows_on_every_step_and_can_go_big_or_away(
     expect(pill).to_be_visible()
     _assert_clear_of_content(screen)
     screen.screenshot(path=str(screenshot_dir / "pacing-projector-join-pill.png"))
+    assert_accessible(screen, "projector, the join code in its corner")
 
     control.locator("body").press("j")
     expect(screen.locator(".joinbar-big .joinbar-qr svg")).to_be_visible()
     expect(control.locator("[data-testid=join-display-state]")).to_have_text("Big")
     screen.screenshot(path=str(screenshot_dir / "pacing-projector-join-big.png"))
+    assert_accessible(screen, "projector, the join code big")
     control.locator("body").press("j")
     expect(screen.locator(".joinbar-corner")).to_be_visible()
 
