@@ -185,4 +185,5 @@ def test_each_group_gets_its_own_render_of_the_exercise(
     assert sorted(a.group_id for a in rendered) == sorted(g.pk for g in groups)
     for group, audience in zip(groups, audiences, strict=True):
         [stage] = json.loads(payloads[audience])["regions"]
-        assert f'<span class="chip">{group.name}</span>' in stage["html"]
+        chip = f'<span class="chip" dir="auto" data-ptext title="{group.name}">{group.name}</span>'
+        assert chip in stage["html"]
