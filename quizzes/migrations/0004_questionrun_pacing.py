@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0002_question_keys_per_quiz'),
+        ('quizzes', '0003_ranking_and_points'),
     ]
 
     operations = [
