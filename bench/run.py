@@ -831,6 +831,8 @@ async def ranking_phase(args, workers, facilitator, public_id: str, tallies: lis
         "final": final,
         "lost": max(0, len(acked_orders) - shown),  # acknowledged, not on the projector
     }
+
+
 COUNTDOWN_SECONDS = 3
 CLOSES_AT_RE = re.compile(r'data-closes-at=\\"(\d+)\\"')
 

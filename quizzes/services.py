@@ -708,6 +708,7 @@ def _whole(raw: Any, code: str, *, blank_is_zero: bool = False) -> int:
         )
     return int(number)
 
+
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")
