@@ -294,8 +294,21 @@ def _group_options(groups: list[Group], selected: Group | None) -> str:
     return options
 
 
+# What apps add to the control view's agenda items (a slide's thumbnail):
+# each is called with the session and its steps, in the control's language.
+AgendaAnnotator = Callable[[WorkshopSession, list[Step]], None]
+_AGENDA_ANNOTATORS: list[AgendaAnnotator] = []
+
+
+def register_agenda_annotator(annotate: AgendaAnnotator) -> None:
+    _AGENDA_ANNOTATORS.append(annotate)
+
+
 def _steps_with_state(session: WorkshopSession) -> list[Step]:
-    return list(session.ordered_steps())
+    steps = list(session.ordered_steps())
+    for annotate in _AGENDA_ANNOTATORS:
+        annotate(session, steps)
+    return steps
 
 
 # What the first push of each kind would otherwise load (reference data, say).

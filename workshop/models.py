@@ -3,9 +3,13 @@ participants, groups and who is connected."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +39,21 @@ class WorkshopTemplate(models.Model):
         return self.steps.order_by("position", "id")
 
 
+# Step images: formats every browser shows; never SVG, which can carry script.
+STEP_IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "gif"]
+
+
+def step_image_name(step: Step, filename: str) -> str:
+    """images/t<template>/<hash of the bytes>.<ext>: the name changes
+    whenever the image does, so it is served with a year's cache lifetime."""
+    digest = hashlib.sha256()
+    for chunk in step.image.chunks():
+        digest.update(chunk)
+    step.image.seek(0)
+    extension = PurePosixPath(filename).suffix.lower()
+    return f"images/t{step.template_id}/{digest.hexdigest()[:20]}{extension}"
+
+
 class Step(models.Model):
     """One item of a run of show: shown on the projector and on every phone."""
 
@@ -44,6 +63,7 @@ class Step(models.Model):
         QUESTION = "question", _("Quiz question")
         EXERCISE = "exercise", _("SDG-mapping exercise")
         QUESTIONS = "questions", _("Questions from the room")
+        SLIDE = "slide", _("Slide")
 
     template = models.ForeignKey(WorkshopTemplate, on_delete=models.CASCADE, related_name="steps")
     # 1..n within the template, kept dense by workshop.run_of_show.
@@ -58,6 +78,21 @@ class Step(models.Model):
     question = models.ForeignKey(
         "quizzes.Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="steps"
     )
+    # Slide steps show this page of the template's deck in each audience's
+    # language (slides app); it may point past a new, shorter deck's end.
+    slide_number = models.PositiveIntegerField(null=True, blank=True)
+    # Any content step may show an image; its alt text is required (clean).
+    image = models.ImageField(
+        upload_to=step_image_name,
+        blank=True,
+        max_length=300,
+        validators=[FileExtensionValidator(STEP_IMAGE_EXTENSIONS)],
+    )
+    image_alt = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
 
     class Meta:
         ordering = ["template", "position", "id"]
@@ -70,6 +105,17 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+    def clean(self) -> None:
+        # English is the fallback every language shows when its own is empty.
+        alt = getattr(self, f"image_alt_{settings.LANGUAGE_CODE}", None) or self.image_alt
+        if self.image and not (alt or "").strip():
+            # Not tied to a field: forms without the alt text field (the
+            # template's inline) must show the error too, not fail on it.
+            raise ValidationError(
+                _("Describe the image in its alt text (English at least): required with an image."),
+                code="image_alt_required",
+            )
 
 
 class Fact(models.Model):

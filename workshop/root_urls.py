@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("sdgmap.urls")),
     path("", include("quizzes.urls")),
     path("", include("qna.urls")),
+    path("", include("slides.urls")),
 ]

@@ -240,3 +240,12 @@ def delete_step(template: WorkshopTemplate, step_id: object) -> str:
     _write_order(template, step_ids(template))
     _announce(template)
     return title
+
+
+def write_order(template: WorkshopTemplate, ordered_ids: list[int]) -> None:
+    """Give the steps ``ordered_ids`` (every step of the template) the
+    positions 1..n, and tell the control views. Caller holds the template's
+    lock (``lock_template``): for apps that place many steps at once, such
+    as a deck's slides."""
+    _write_order(template, ordered_ids)
+    _announce(template)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "quizzes",
     "sdgmap",
     "qna",
+    "slides",
     "reports",
 ]
 
@@ -205,6 +206,23 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # in production: no CDN anywhere, so a venue with no internet works.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Uploaded media (slide images) ---------------------------------------------
+
+# On the laptop's disk by default, served by the app itself (slides.views) with
+# a year's cache lifetime: `make run` needs nothing more. Several servers share
+# one folder (or S3-compatible storage): see docs/deploy.md.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# A deck over either limit is refused whole, before anything is written.
+SLIDES_MAX_BYTES = env_int("SLIDES_MAX_MB", 50) * 1024 * 1024
+SLIDES_MAX_PAGES = env_int("SLIDES_MAX_PAGES", 300)
+# Worker processes that render one deck's pages (PDFium is not thread-safe).
+SLIDES_RENDER_WORKERS = env_int("SLIDES_RENDER_WORKERS", 2)
 
 # --- Security ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ class WorkshopTemplateTranslation(TranslationOptions):
 
 @register(Step)
 class StepTranslation(TranslationOptions):
-    fields = ("title", "subtitle", "body", "facilitator_notes")
+    fields = ("title", "subtitle", "body", "facilitator_notes", "image_alt")
 
 
 @register(Fact)

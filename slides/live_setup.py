@@ -1,0 +1,64 @@
+"""How slide decks plug into the live room: the slide step kind, the
+agenda's thumbnails and the retention of files, registered from
+SlidesConfig.ready through the public APIs of workshop and live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models.signals import pre_delete
+
+from live.regions import register_agenda_annotator
+from workshop import step_kinds
+from workshop.models import Step, WorkshopSession
+
+from . import lookup, services
+from .models import Deck
+
+if TYPE_CHECKING:
+    from live.regions import RenderTarget
+
+
+def register() -> None:
+    step_kinds.register(step_kinds.StepKindSpec("slide", "slides/step", context=slide_context))
+    register_agenda_annotator(_agenda_thumbnails)
+    # Deleting a deck, or its template, deletes its files once committed.
+    pre_delete.connect(_deck_deleted, sender=Deck, dispatch_uid="slides.deck_files")
+
+
+def slide_context(target: RenderTarget) -> dict[str, Any]:
+    """The current slide in the audience's language (English where that
+    language's deck lacks the page), and the next step's slide, which the
+    page fetches ahead so that no screen waits for it."""
+    step = target.step
+    if step is None:
+        return {}
+    following = (
+        Step.objects.filter(template_id=step.template_id, position__gt=step.position)
+        .order_by("position")
+        .only("kind", "slide_number")
+        .first()
+    )
+    next_number = (
+        following.slide_number if following and following.kind == Step.Kind.SLIDE else None
+    )
+    found = lookup.slides_in_language(step.template_id, [step.slide_number, next_number])
+    return {
+        "slide": found.get(step.slide_number),
+        "next_slide": found.get(next_number),
+        "deck_pages": lookup.page_count(step.template_id),
+    }
+
+
+def _agenda_thumbnails(session: WorkshopSession, steps: list[Step]) -> None:
+    numbers = [s.slide_number for s in steps if s.kind == Step.Kind.SLIDE]
+    if not numbers:
+        return
+    found = lookup.slides_in_language(session.template_id, numbers)
+    for step in steps:
+        if step.kind == Step.Kind.SLIDE:
+            step.agenda_slide = found.get(step.slide_number)
+
+
+def _deck_deleted(sender, instance: Deck, **kwargs) -> None:
+    services.forget_deck_files(instance)

@@ -1,0 +1,87 @@
+"""Slide decks: a PDF per workshop template and language, rendered to images.
+
+Only the rendered images are ever served. The uploaded PDF is kept (under
+``decks/``, which the media view refuses) so that packs can carry it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workshop.models import WorkshopTemplate
+
+
+class Deck(models.Model):
+    template = models.ForeignKey(WorkshopTemplate, on_delete=models.CASCADE, related_name="decks")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    # The PDF's storage name: never served, kept for packs.
+    source = models.CharField(max_length=300)
+    source_sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField(default=0)
+    render_seconds = models.FloatField(default=0)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["template", "language"]
+        verbose_name = _("slide deck")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "language"], name="deck_language_unique_in_template"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} ({self.language})"
+
+    def file_names(self) -> set[str]:
+        """Every storage name this deck owns: its PDF and its images."""
+        names = {self.source} if self.source else set()
+        for slide in self.slides.all():
+            names |= slide.file_names()
+        return names
+
+
+class Slide(models.Model):
+    """One page of a deck: its images at three sizes and its text."""
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="slides")
+    number = models.PositiveIntegerField()  # the page number, from 1
+    text = models.TextField(blank=True)
+    # Storage names; each carries a hash of its bytes, so it never changes
+    # content and is served with a year's cache lifetime.
+    projector = models.CharField(max_length=300)
+    phone = models.CharField(max_length=300)
+    thumbnail = models.CharField(max_length=300)
+    projector_width = models.PositiveIntegerField(default=0)
+    projector_height = models.PositiveIntegerField(default=0)
+    phone_width = models.PositiveIntegerField(default=0)
+    phone_height = models.PositiveIntegerField(default=0)
+    thumbnail_width = models.PositiveIntegerField(default=0)
+    thumbnail_height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["deck", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["deck", "number"], name="slide_number_unique_in_deck")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deck} p.{self.number}"
+
+    def file_names(self) -> set[str]:
+        return {self.projector, self.phone, self.thumbnail}
+
+    @property
+    def projector_url(self) -> str:
+        return default_storage.url(self.projector)
+
+    @property
+    def phone_url(self) -> str:
+        return default_storage.url(self.phone)
+
+    @property
+    def thumbnail_url(self) -> str:
+        return default_storage.url(self.thumbnail)

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.urls import path
+
+from . import views
+
+app_name = "slides"
+
+# MEDIA_URL may name another host (a CDN, an S3 bucket): then it serves them.
+urlpatterns = (
+    [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media")]
+    if settings.MEDIA_URL.startswith("/")
+    else []
+)

@@ -1,0 +1,22 @@
+// Fetch the next slide's image while the current one is shown, so that no
+// screen waits for it when the facilitator moves on. The images are served
+// with a year's cache lifetime, so the fetched copy is the one shown next.
+(function () {
+  "use strict";
+  var kept = [];  // Image objects live until loaded: a collected one may cancel its fetch.
+
+  function prefetch(root) {
+    root.querySelectorAll("[data-prefetch]").forEach(function (marker) {
+      var image = new Image();
+      image.decoding = "async";
+      image.onload = image.onerror = function () { kept.splice(kept.indexOf(image), 1); };
+      kept.push(image);
+      image.src = marker.getAttribute("data-prefetch");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { prefetch(document); });
+  document.addEventListener("live:swapped", function (event) {
+    (event.detail.elements || []).forEach(prefetch);
+  });
+})();

@@ -1,0 +1,80 @@
+"""PDFs made for the tests, by Chromium's page.pdf() from HTML: nothing is
+downloaded. A deck's pages carry their language's words, so a test can tell
+which deck a phone shows."""
+
+from __future__ import annotations
+
+import html
+import io
+
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS
+
+WORDS = {"en": "Slide", "fr": "Diapositive", "nl": "Dia"}
+# Page boxes: 16:9 as presentation software exports it, and 4:3.
+FORMATS = {"16:9": ("10in", "5.625in"), "4:3": ("10in", "7.5in")}
+COLOURS = ["#0b3d91", "#8a1c2b", "#1d6b3a", "#6b4b1d", "#3d1d6b", "#1d5c6b"]
+
+
+def slide_text(language: str, number: int) -> str:
+    return f"{WORDS[language]} {number}"
+
+
+def deck_html(language: str, pages: int, aspect: str = "16:9") -> str:
+    width, height = FORMATS[aspect]
+    sections = "".join(
+        f'<section style="background:{COLOURS[n % len(COLOURS)]}">'
+        f"<h1>{html.escape(slide_text(language, n))}</h1>"
+        f"<p>{html.escape(body_text(language, n))}</p></section>"
+        for n in range(1, pages + 1)
+    )
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><style>'
+        f"@page {{ size: {width} {height}; margin: 0 }}"
+        f"html, body {{ margin: 0 }}"
+        f"section {{ width: {width}; height: {height}; color: white; box-sizing: border-box;"
+        f" padding: 0.6in; font-family: sans-serif; page-break-after: always; overflow: hidden }}"
+        f"h1 {{ font-size: 48pt; margin: 0 0 0.3in }} p {{ font-size: 24pt }}"
+        f"</style></head><body>{sections}</body></html>"
+    )
+
+
+def body_text(language: str, number: int) -> str:
+    lines = {
+        "en": "Migration drives sustainable development",
+        "fr": "La migration est un moteur du développement durable",
+        "nl": "Migratie stuwt duurzame ontwikkeling",
+    }
+    return f"{lines[language]} ({number})"
+
+
+def make_decks(specs: list[tuple[str, int, str]]) -> list[bytes]:
+    """One PDF per (language, pages, aspect), made in one browser."""
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for language, pages, aspect in specs:
+                page.set_content(deck_html(language, pages, aspect))
+                out.append(page.pdf(prefer_css_page_size=True, print_background=True))
+        finally:
+            browser.close()
+    return out
+
+
+def encrypted(pdf: bytes, user_password: str = "secret") -> bytes:  # noqa: S107
+    """The same deck, encrypted with pypdf (a dev dependency only)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def broken(pdf: bytes) -> bytes:
+    """A PDF cut in the middle: its header is right, the rest is not."""
+    return pdf[: len(pdf) // 3]
