@@ -39,10 +39,6 @@ class DeckUploadForm(forms.ModelForm):
         self.request = request
         self.summary: services.UploadSummary | None = None
 
-    def validate_unique(self) -> None:
-        # Uploading for a language that has a deck replaces that deck.
-        pass
-
     def clean(self):
         cleaned = super().clean()
         template = cleaned.get("template") or getattr(self.instance, "template", None)
@@ -58,6 +54,9 @@ class DeckUploadForm(forms.ModelForm):
             )
         except DomainError as error:
             raise ValidationError({"pdf": str(error.message)}) from None
+        # The deck uploaded: a language that had one has it replaced, which
+        # the form's own uniqueness check must not call a duplicate.
+        self.instance = self.summary.deck
         return cleaned
 
 
@@ -88,6 +87,9 @@ class DeckAdmin(admin.ModelAdmin):
     list_display = ("template", "language", "page_count", "render_seconds", "uploaded_at")
     list_filter = ("template", "language")
     inlines = [SlideInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

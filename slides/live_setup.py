@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, pre_delete, pre_save
 
 from live.regions import register_agenda_annotator
 from workshop import step_kinds
@@ -24,6 +24,9 @@ def register() -> None:
     register_agenda_annotator(_agenda_thumbnails)
     # Deleting a deck, or its template, deletes its files once committed.
     pre_delete.connect(_deck_deleted, sender=Deck, dispatch_uid="slides.deck_files")
+    # A step's image: gone with the step, or when another replaces it.
+    pre_save.connect(_step_saving, sender=Step, dispatch_uid="slides.step_image_replaced")
+    post_delete.connect(_step_deleted, sender=Step, dispatch_uid="slides.step_image_files")
 
 
 def slide_context(target: RenderTarget) -> dict[str, Any]:
@@ -62,3 +65,16 @@ def _agenda_thumbnails(session: WorkshopSession, steps: list[Step]) -> None:
 
 def _deck_deleted(sender, instance: Deck, **kwargs) -> None:
     services.forget_deck_files(instance)
+
+
+def _step_saving(sender, instance: Step, **kwargs) -> None:
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    old = Step.objects.filter(pk=instance.pk).values_list("image", flat=True).first()
+    if old and old != instance.image.name:
+        services.forget_files({old})
+
+
+def _step_deleted(sender, instance: Step, **kwargs) -> None:
+    if instance.image:
+        services.forget_files({instance.image.name})

@@ -288,7 +288,12 @@ def _delete_unreferenced(names: set[str]) -> None:
 def forget_deck_files(deck: Deck) -> None:
     """Called before a deck is deleted (directly or with its template):
     its files go once the deletion is committed."""
-    names = deck.file_names()
+    forget_files(deck.file_names())
+
+
+def forget_files(names: set[str]) -> None:
+    """Delete ``names`` once the current transaction commits, those that no
+    row points at by then."""
     transaction.on_commit(lambda: _delete_unreferenced(names))
 
 
