@@ -75,6 +75,15 @@ class Slide(models.Model):
         return {self.projector, self.phone, self.thumbnail}
 
     @property
+    def heading(self) -> str:
+        """The page's first line of text: its title, on most slides."""
+        return self.text.split("\n", 1)[0]
+
+    @property
+    def body(self) -> str:
+        return self.text.split("\n", 1)[1] if "\n" in self.text else ""
+
+    @property
     def projector_url(self) -> str:
         return default_storage.url(self.projector)
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import html
 import io
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, ROOT
 
 WORDS = {"en": "Slide", "fr": "Diapositive", "nl": "Dia"}
 # Page boxes: 16:9 as presentation software exports it, and 4:3.
@@ -48,20 +53,34 @@ def body_text(language: str, number: int) -> str:
 
 
 def make_decks(specs: list[tuple[str, int, str]]) -> list[bytes]:
-    """One PDF per (language, pages, aspect), made in one browser."""
+    """One PDF per (language, pages, aspect), made in one browser.
+
+    In a process of its own: Playwright's sync API marks an event loop as
+    running in its thread, which the async tests and the browser tests'
+    own Playwright would trip on."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(  # noqa: S603 (our own interpreter and module)
+            [sys.executable, "-m", "tests.slides.pdfs", folder, json.dumps(specs)],
+            cwd=ROOT,
+            check=True,
+            timeout=120,
+        )
+        return [(Path(folder) / f"{i}.pdf").read_bytes() for i in range(len(specs))]
+
+
+def _write_decks(folder: str, specs: list[tuple[str, int, str]]) -> None:
     from playwright.sync_api import sync_playwright
 
-    out = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            for language, pages, aspect in specs:
+            for i, (language, pages, aspect) in enumerate(specs):
                 page.set_content(deck_html(language, pages, aspect))
-                out.append(page.pdf(prefer_css_page_size=True, print_background=True))
+                pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+                (Path(folder) / f"{i}.pdf").write_bytes(pdf)
         finally:
             browser.close()
-    return out
 
 
 def encrypted(pdf: bytes, user_password: str = "secret") -> bytes:  # noqa: S107
@@ -78,3 +97,7 @@ def encrypted(pdf: bytes, user_password: str = "secret") -> bytes:  # noqa: S107
 def broken(pdf: bytes) -> bytes:
     """A PDF cut in the middle: its header is right, the rest is not."""
     return pdf[: len(pdf) // 3]
+
+
+if __name__ == "__main__":
+    _write_decks(sys.argv[1], [tuple(spec) for spec in json.loads(sys.argv[2])])
