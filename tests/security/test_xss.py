@@ -270,6 +270,78 @@ def test_participant_text_is_escaped_everywhere(
     assert "/p/<code>/questions/mine" in pages
 
 
+@pytest.fixture
+def on_slides(session, template, facilitator, settings, tmp_path):
+    """The session on a slide step of a two-page deck, and a content step
+    with an image: the slides' text and the image's alt text show on every
+    screen and in the admin."""
+    from slides.models import Deck, Slide
+
+    settings.MEDIA_ROOT = tmp_path
+    deck = Deck.objects.create(
+        template=template, language="en", source="decks/t.pdf", source_sha256="0" * 64
+    )
+    for number in (1, 2):
+        names = {s: f"slides/t{template.pk}/en/{number:03d}-{s}-0.webp" for s in SIZES}
+        Slide.objects.create(deck=deck, number=number, **names)
+    slide = StepFactory(
+        template=template, position=10, kind=Step.Kind.SLIDE, slide_number=1, title="1"
+    )
+    StepFactory(template=template, position=11, kind=Step.Kind.SLIDE, slide_number=2, title="2")
+    pictured = StepFactory(template=template, position=12, title="Pictured", image="images/a.png")
+    return deck, slide, pictured
+
+
+SIZES = ("projector", "phone", "thumbnail")
+
+
+def test_slide_text_and_image_alt_text_are_escaped_everywhere(
+    session, facilitator, admin_client, on_slides, figures
+):
+    deck, slide, pictured = on_slides
+    totals = {"renders": 0}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: see above
+    )
+    @given(text=_text(2000, pieces=8), alt=_text(300), notes=_text(500), title=_text(200))
+    def fuzz(text, alt, notes, title):
+        # The text a PDF's pages gave, the notes and title an editor typed.
+        deck.slides.update(text=text)
+        Step.objects.filter(pk=slide.pk).update(title_en=title, facilitator_notes_en=notes)
+        Step.objects.filter(pk=pictured.pk).update(image_alt_en=alt, image_alt_fr=alt)
+        renders = Renders([text, alt, notes, title])
+        audiences = [
+            Audience(SCREEN, session.pk),
+            Audience(CONTROL, session.pk),
+            Audience(PARTICIPANT, session.pk, None, "fr"),
+            Audience(PARTICIPANT, session.pk, None, "nl"),
+        ]
+        for step in (slide, pictured):
+            services.go_to_step(session, step.pk, facilitator)
+            pushes = hub._render_for_audiences(session.pk, audiences, list(REGION_TEMPLATES))
+            for audience, pushed in pushes.items():
+                for region in json.loads(pushed)["regions"]:
+                    renders.check(f"push {audience.key} #{region['id']}", region["html"])
+        for url in (
+            reverse("admin:slides_deck_change", args=[deck.pk]),
+            reverse("admin:workshop_step_change", args=[pictured.pk]),
+            reverse("admin:workshop_step_change", args=[slide.pk]),
+        ):
+            response = admin_client.get(url)
+            assert response.status_code == 200, url
+            renders.check(f"admin {url}", response.content.decode())
+        totals["renders"] += renders.count
+        assert renders.problems == []
+
+    fuzz()
+    figures("xss_slide_renders_checked", totals["renders"])
+
+
 def _registered(model: str) -> bool:
     from django.contrib import admin
 

@@ -101,3 +101,17 @@ def broken(pdf: bytes) -> bytes:
 
 if __name__ == "__main__":
     _write_decks(sys.argv[1], [tuple(spec) for spec in json.loads(sys.argv[2])])
+
+
+def with_script_and_attachment(pdf: bytes) -> bytes:
+    """The same deck with document JavaScript that would open an alert and
+    an embedded file: a PDF that a viewer might run, to be rendered only."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_open_action(JavaScript("app.alert('ran');"))
+    writer.add_attachment("payload.sh", b"#!/bin/sh\necho ran\n")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -146,6 +146,17 @@ def test_a_refused_file_changes_nothing(template, decks, media_root, settings, c
     assert list(Slide.objects.values_list("id", "projector", "text")) == before_slides
 
 
+def test_a_pdf_with_script_and_an_attachment_is_only_rendered(template, decks, media_root):
+    from . import pdfs
+
+    services.upload_deck(template, "fr", pdfs.with_script_and_attachment(decks.fr_3))
+    slides = Slide.objects.filter(deck__template=template).order_by("number")
+    assert [s.text.split("\n")[0] for s in slides] == [f"Diapositive {n}" for n in (1, 2, 3)]
+    # Only images and the PDF itself were stored: the attachment never was.
+    assert {name.rsplit(".", 1)[1] for name in stored_files(media_root)} == {"webp", "pdf"}
+    assert not any("payload" in name for name in stored_files(media_root))
+
+
 def test_only_staff_who_may_edit_templates_may_upload(template, decks, media_root):
     staff = UserFactory(username="sam", is_staff=True)
     with pytest.raises(NotAllowed):
