@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 from django.db.models.signals import post_delete, pre_delete, pre_save
 
 from live.regions import register_agenda_annotator
-from workshop import step_kinds
+from workshop import packs, step_kinds
 from workshop.models import Step, WorkshopSession
 
 from . import lookup, services
 from .models import Deck
+from .packs import SlidesPackExtension
 
 if TYPE_CHECKING:
     from live.regions import RenderTarget
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 def register() -> None:
     step_kinds.register(step_kinds.StepKindSpec("slide", "slides/step", context=slide_context))
     register_agenda_annotator(_agenda_thumbnails)
+    packs.register_extension(SlidesPackExtension())
     # Deleting a deck, or its template, deletes its files once committed.
     pre_delete.connect(_deck_deleted, sender=Deck, dispatch_uid="slides.deck_files")
     # A step's image: gone with the step, or when another replaces it.

@@ -11,7 +11,9 @@ file and exporting again gives the same file, byte for byte.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -152,8 +154,8 @@ def read_pack(path: str | Path) -> dict[str, Any]:
 STEP_KEYS = {"kind", "title", "subtitle", "body", "notes", "facts"}
 
 
-def validate(data: dict[str, Any]) -> PackContext:
-    ctx = PackContext(data)
+def validate(data: dict[str, Any], files: dict[str, bytes] | None = None) -> PackContext:
+    ctx = PackContext(data, extra={"files": files or {}})
     if data.get("format") != PACK_FORMAT:
         ctx.error("format", f"must be {PACK_FORMAT}")
     known_top = {"format", "template"} | {k for e in _EXTENSIONS for k in e.top_keys}
@@ -216,10 +218,14 @@ def _validate_step(ctx: PackContext, step: Any, place: str, step_keys: set[str])
 
 
 @transaction.atomic
-def import_pack(data: dict[str, Any], *, replace: bool = False) -> WorkshopTemplate:
+def import_pack(
+    data: dict[str, Any], *, replace: bool = False, files: dict[str, bytes] | None = None
+) -> WorkshopTemplate:
     """Validate, then create the template; with ``replace`` an existing
-    template of the same slug is rebuilt. A bad pack changes nothing."""
-    ctx = validate(data)
+    template of the same slug is rebuilt. A bad pack changes nothing.
+    ``files``: what an archive carries beside its YAML (decks, images), by
+    the names the YAML gives them."""
+    ctx = validate(data, files)
     spec = data["template"]
     template = WorkshopTemplate.objects.filter(slug=spec["slug"]).first()
     if template is not None and not replace:
@@ -403,7 +409,66 @@ def duplicate_template(template: WorkshopTemplate) -> WorkshopTemplate:
     data["template"]["title"] = {
         lang: f"{text} (copy)"[:200] for lang, text in data["template"]["title"].items()
     }
-    return import_pack(data)
+    return import_pack(data, files=export_files(template))
+
+
+# --- archives: the YAML with its files -------------------------------------------
+
+ARCHIVE_YAML = "pack.yaml"
+# Fixed entry times and modes: the same pack always makes the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def export_files(template: WorkshopTemplate) -> dict[str, bytes]:
+    """The files the template's pack names (decks, images), by those names."""
+    files: dict[str, bytes] = {}
+    for extension in _EXTENSIONS:
+        collect = getattr(extension, "export_files", None)
+        if collect is not None:
+            files.update(collect(template) or {})
+    return files
+
+
+def write_archive(text: str, files: dict[str, bytes]) -> bytes:
+    """One zip: the pack's YAML first, then its files by name."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in [(ARCHIVE_YAML, text.encode("utf-8")), *sorted(files.items())]:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def read_archive(path: str | Path) -> tuple[str, dict[str, bytes]]:
+    """The YAML text of an archive and its other files."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if ARCHIVE_YAML not in names:
+                raise PackError([f"{path}: the archive has no {ARCHIVE_YAML}"])
+            files = {n: archive.read(n) for n in names if n != ARCHIVE_YAML and not n.endswith("/")}
+            return archive.read(ARCHIVE_YAML).decode("utf-8"), files
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as error:
+        raise PackError([f"{path}: not a readable pack archive ({error})"]) from None
+
+
+def read_pack_text(text: str, where: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise PackError(
+            [f"{f'line {mark.line + 1}' if mark else where}: not valid YAML ({error})"]
+        ) from None
+    if not isinstance(data, dict):
+        raise PackError(["the pack must be a mapping with 'format' and 'template'"])
+    return data
+
+
+def is_archive(path: str | Path) -> bool:
+    return Path(path).is_file() and zipfile.is_zipfile(path)
 
 
 def _slug_in_use(slug: str) -> bool:

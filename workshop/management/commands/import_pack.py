@@ -3,11 +3,22 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from workshop.models import WorkshopTemplate
-from workshop.packs import PackError, import_pack, read_pack, with_lines
+from workshop.packs import (
+    PackError,
+    import_pack,
+    is_archive,
+    read_archive,
+    read_pack,
+    read_pack_text,
+    with_lines,
+)
 
 
 class Command(BaseCommand):
-    help = "Import a workshop content pack (YAML). A bad pack changes nothing."
+    help = (
+        "Import a workshop content pack: a YAML file, or a .zip archive of the YAML with "
+        "its decks and images. A bad pack changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -21,16 +32,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, file, replace=False, skip_existing=False, **options):
+        text, files = None, {}
         try:
-            data = read_pack(file)
+            if is_archive(file):
+                text, files = read_archive(file)
+                data = read_pack_text(text, file)
+            else:
+                data = read_pack(file)
             slug = (data.get("template") or {}).get("slug")
             if skip_existing and WorkshopTemplate.objects.filter(slug=slug).exists():
                 self.stdout.write(f"Template '{slug}' is already loaded; kept as it is.")
                 return
-            template = import_pack(data, replace=replace)
+            template = import_pack(data, replace=replace, files=files)
         except PackError as error:
             try:
-                errors = with_lines(error.errors, Path(file).read_text(encoding="utf-8"))
+                text = text if text is not None else Path(file).read_text(encoding="utf-8")
+                errors = with_lines(error.errors, text)
             except (OSError, UnicodeDecodeError):
                 errors = error.errors
             raise CommandError(
