@@ -4,6 +4,7 @@
     make bench ARGS="--scale-out"      # two daphne processes on PostgreSQL + Redis
     make bench ARGS="-n 200 --steps 5" # a quick look
     make bench ARGS="--storm-seconds 0 --no-restart"  # the gentle join only
+    make bench ARGS="--slides"         # also: render a 60-page deck, time slides to the phones
 
 What it does, like a real room: a facilitator signs in and creates a session of
 the IOM workshop; the projector and the control view open their sockets; N
@@ -156,6 +157,8 @@ async def run(args: argparse.Namespace) -> int:
         "SECRET_KEY": "bench-only-" + "x" * 40,
         "LOG_LEVEL": "WARNING",
         "JOIN_RATE_LIMIT": "100000",
+        # Shared by every server process, as docs/deploy.md's shared volume.
+        "MEDIA_ROOT": str(workdir / "media"),
     }
     if args.scale_out:
         env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or LOCAL_POSTGRES
@@ -185,6 +188,7 @@ async def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         quiz_ready = prepare(servers[0], workdir)
+        deck = upload_deck(servers[0], workdir, args.slide_pages) if args.slides else None
         for server in servers:
             server.start()
         pids = [server.process.pid for server in servers]
@@ -306,6 +310,13 @@ async def run(args: argparse.Namespace) -> int:
             lost += qa["lost"]
             dup += qa["dup"]
 
+        # Slides: the facilitator clicks through the deck; each phone shows the
+        # new slide once it has its image's bytes, fetched ahead or on the push.
+        slides: dict = {}
+        if deck is not None:
+            slides = await slides_phase(args, workers, facilitator, public_id, deck)
+            lost += slides["lost"]
+
         reconnect_p95: str = "not_measured"
         if args.restart:
             outcome = await restart_phase(workers, servers, code, tallies)
@@ -370,6 +381,13 @@ async def run(args: argparse.Namespace) -> int:
             + (
                 f"vote_ack_p95_ms={qa['vote_ack_p95']} votes_final_ms={qa['votes_final']} "
                 if args.qa
+                else ""
+            )
+            + (
+                f"deck_render_s={deck['render_s']:.1f} "
+                f"slide_visible_p95_ms={slides['visible_p95']} "
+                f"slide_visible_no_prefetch_p95_ms={slides['no_prefetch_p95']} "
+                if deck is not None
                 else ""
             )
             + f"lost={lost} dup={dup} "
@@ -983,6 +1001,92 @@ async def qa_phase(args, server, workers, facilitator, public_id: str, code: str
     }
 
 
+UPLOAD_DECK = """
+import sys, time
+from pathlib import Path
+from slides import services
+from workshop.models import Step, WorkshopTemplate
+template = WorkshopTemplate.objects.get(title_en={title!r})
+summary = services.upload_deck(template, "en", Path({pdf!r}).read_bytes())
+steps = template.ordered_steps().filter(kind=Step.Kind.SLIDE).values_list("id", flat=True)
+print("render_s", summary.seconds)
+print("steps", " ".join(map(str, steps)))
+"""
+
+
+def upload_deck(server: LiveServer, workdir: Path, pages: int) -> dict:
+    """A deck of ``pages`` 16:9 pages, made by Chromium, uploaded to the IOM
+    workshop as the admin does: its slide steps go after the last step.
+    ``render_s`` is the upload's rendering, all three sizes, in the
+    server's worker processes."""
+    from tests.slides import pdfs
+
+    pdf = workdir / "deck.pdf"
+    pdf.write_bytes(pdfs.make_decks([("en", pages, "16:9")])[0])
+    out = server.manage("shell", "-c", UPLOAD_DECK.format(title=TEMPLATE_TITLE, pdf=str(pdf)))
+    lines = dict(line.split(" ", 1) for line in out.strip().splitlines() if " " in line)
+    deck = {"render_s": float(lines["render_s"]), "steps": lines["steps"].split()}
+    print(
+        f"deck: {pages} pages rendered at 3 sizes in {deck['render_s']:.1f} s "
+        f"({os.cpu_count()} cores)",
+        flush=True,
+    )
+    return deck
+
+
+async def slide_round(workers, trigger, timeout: float) -> tuple[list[float], int]:
+    """One click: each phone's time until it has the new slide's image."""
+    await all_call(workers, "settle", timeout=timeout)
+    await all_call(workers, "arm")
+    started = time.monotonic()
+    await trigger()
+    replies = await all_call(workers, "wait", timeout=timeout, want_sample=False)
+    visible = [t for reply in replies for t in reply["visible"]]
+    return [(t - started) * 1000 for t in visible if t is not None], visible.count(None)
+
+
+async def slides_phase(args, workers, facilitator, public_id: str, deck: dict) -> dict:
+    """Click through the deck twice: phones that fetch only what the push
+    shows, then phones that fetch the next slide ahead (static/js/slides.js)."""
+    clicks = max(1, min(args.slide_clicks, (len(deck["steps"]) - 2) // 2))
+    steps = iter(deck["steps"])
+    results: dict[bool, list[float]] = {}
+    missing = 0
+    for prefetch in (False, True):
+        await all_call(workers, "slides", on=True, prefetch=prefetch)
+        # Onto a slide, unmeasured: the phones load it (and fetch the next).
+        first = next(steps)
+
+        async def onto_the_deck(to=first) -> None:
+            await clients.go(facilitator, public_id, to=to)
+
+        await slide_round(workers, onto_the_deck, args.timeout)
+        last_phone = []
+        for _ in range(clicks):
+            to = next(steps)
+
+            async def click(to=to) -> None:
+                await clients.go(facilitator, public_id, to=to)
+
+            latencies, unseen = await slide_round(workers, click, args.timeout)
+            missing += unseen
+            if latencies:
+                last_phone.append(max(latencies))
+            await asyncio.sleep(args.pause)
+        results[prefetch] = last_phone
+        label = "on" if prefetch else "off"
+        print(describe(f"slide loaded on the last phone, prefetch {label}", last_phone))
+    stats = await all_call(workers, "stats")
+    errors = sum(s["fetch_errors"] for s in stats)
+    await all_call(workers, "slides", on=False, prefetch=True)
+    print(f"  slides never loaded: {missing}; image fetch errors: {errors}")
+    return {
+        "visible_p95": f"{percentile(results[True], 95):.0f}" if results[True] else "none",
+        "no_prefetch_p95": f"{percentile(results[False], 95):.0f}" if results[False] else "none",
+        "lost": missing,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--participants", type=int, default=1000)
@@ -1019,6 +1123,11 @@ def main() -> int:
     parser.add_argument("--qa-questions", type=int, default=100, help=argparse.SUPPRESS)
     parser.add_argument("--qa-votes", type=int, default=5, help=argparse.SUPPRESS)
     parser.add_argument("--qa-spread", type=float, default=10.0, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--slides", action="store_true", help="also: a 60-page deck rendered, then clicked through"
+    )
+    parser.add_argument("--slide-pages", type=int, default=60, help=argparse.SUPPRESS)
+    parser.add_argument("--slide-clicks", type=int, default=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.steps = max(1, min(args.steps, 26))  # the IOM run of show has 28 steps
     # Enough client processes that the clients are not what limits the figures.

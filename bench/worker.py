@@ -8,7 +8,7 @@ it arrives, and looks at it no more than it must: does it carry a stage
 region, for which step, and is it an acknowledgement.
 
 Commands: join, storm, expect_restart, reconnected, baseline, arm, wait,
-answer, stats, close.
+answer, slides, settle, stats, close.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ from bench import clients
 STEP_RE = re.compile(r'data-step=\\"(\d*)\\"')
 FRESH_RE = re.compile(r'data-live-fresh="([^"]*)"')
 ACK_ID_RE = re.compile(r'"id": "([^"]*)"')
+# In a pushed stage (HTML inside JSON, so its quotes are escaped): the slide's
+# image, and the next slide's, which static/js/slides.js fetches ahead.
+SLIDE_RE = re.compile(r'class=\\"slide-image\\" src=\\"([^"\\]+)\\"')
+PREFETCH_RE = re.compile(r'data-prefetch=\\"([^"\\]+)\\"')
 
 
 class Window:
@@ -57,6 +61,15 @@ class Crowd:
         self.restarting = False
         self.phones: list = []
         self.code = ""
+        # Slides (--slides): per phone, image URL -> the fetch of its bytes
+        # (a browser's cache), and when each phone had the new slide loaded.
+        self.slides_on = False
+        self.prefetch = True
+        self.images: list[dict[str, asyncio.Task]] = []
+        self.visible: list[float | None] = []
+        self.visible_left = 0
+        self.visible_done = asyncio.Event()
+        self.fetch_errors = 0
 
     def on_message(self, index: int, text: str, now: float) -> None:
         if text.startswith('{"t": "ack"'):
@@ -73,6 +86,8 @@ class Crowd:
         match = STEP_RE.search(text)
         step = match.group(1) if match else ""
         self.seen[index][step] = self.seen[index].get(step, 0) + 1
+        if self.slides_on:
+            self._on_slide(index, text, now)
         window = self.window
         if window is not None and window.first[index] is None:
             window.first[index] = now
@@ -82,6 +97,55 @@ class Crowd:
                 self.sample = text
             if window.remaining == 0:
                 window.done.set()
+
+    def _on_slide(self, index: int, text: str, now: float) -> None:
+        """The slide is loaded when its bytes are: at once if the phone
+        fetched them ahead, else after a fetch now, as a browser would."""
+        shown = SLIDE_RE.search(text)
+        if shown is not None:
+            fetch = self._fetch(index, shown.group(1))
+            fetch.add_done_callback(lambda done: self._loaded(index, now, done))
+        ahead = PREFETCH_RE.search(text)
+        if ahead is not None and self.prefetch:
+            self._fetch(index, ahead.group(1))
+
+    def _fetch(self, index: int, url: str) -> asyncio.Task:
+        cache = self.images[index]
+        if url not in cache:
+            cache[url] = asyncio.create_task(self._get(index, url))
+        return cache[url]
+
+    async def _get(self, index: int, url: str) -> float | None:
+        try:
+            response = await self.phones[index].get(url)
+        except Exception:  # noqa: BLE001 (counted, and the slide is never loaded)
+            response = None
+        if response is None or response.status != 200 or not response.body:
+            self.fetch_errors += 1
+            return None
+        return time.monotonic()
+
+    def _loaded(self, index: int, pushed: float, fetch: asyncio.Task) -> None:
+        fetched = fetch.result()
+        if fetched is None or self.visible[index] is not None or self.visible_left <= 0:
+            return
+        self.visible[index] = max(pushed, fetched)
+        self.visible_left -= 1
+        if self.visible_left == 0:
+            self.visible_done.set()
+
+    def slides(self, on: bool, prefetch: bool) -> dict:
+        self.slides_on, self.prefetch = on, prefetch
+        # A fresh cache: a run without prefetch must not find earlier fetches.
+        self.images = [{} for _ in self.sockets]
+        return {"slides": on}
+
+    async def settle(self, timeout: float) -> dict:
+        """Wait for every fetch in flight (a room listening to the speaker)."""
+        pending = [task for cache in self.images for task in cache.values() if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+        return {"settled": len(pending)}
 
     async def read(self, index: int, socket) -> None:
         try:
@@ -109,6 +173,7 @@ class Crowd:
     async def join(self, base_urls: list[str], code: str, ids: list[int], concurrency: int):
         self.ids = ids
         self.sockets = [None] * len(ids)
+        self.phones = [None] * len(ids)
         self.seen = [defaultdict(int) for _ in ids]
         join_ms: list[float] = []
         connect_ms: list[float] = []
@@ -121,6 +186,7 @@ class Crowd:
                 try:
                     started = time.monotonic()
                     phone = await clients.join(base, code, f"bench-{global_id:05d}")
+                    self.phones[index] = phone
                     join_ms.append((time.monotonic() - started) * 1000)
                     elapsed = await self._open(
                         index, lambda: phone.websocket(f"/ws/participant/{code}/")
@@ -261,6 +327,9 @@ class Crowd:
         if self.window.remaining <= 0:
             self.window.done.set()
         self.sample = None
+        self.visible = [None] * len(self.sockets)
+        self.visible_left = sum(1 for socket in self.sockets if socket is not None)
+        self.visible_done = asyncio.Event()
         return {"armed": True}
 
     async def wait(self, timeout: float, want_sample: bool) -> dict:
@@ -276,6 +345,10 @@ class Crowd:
         }
         if want_sample:
             reply["sample"] = self.sample
+        if self.slides_on:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.visible_done.wait(), timeout)
+            reply["visible"] = [self.visible[i] for i in connected]
         return reply
 
     async def answer(self, messages: list[tuple[int, str, dict]], spread: float, timeout: float):
@@ -301,7 +374,7 @@ class Crowd:
 
     def stats(self) -> dict:
         dup = sum(max(0, count - 1) for seen in self.seen for count in seen.values())
-        return {"dup": dup, "closed_early": self.closed_early}
+        return {"dup": dup, "closed_early": self.closed_early, "fetch_errors": self.fetch_errors}
 
     async def close_all(self) -> None:
         self.closing = True
@@ -433,6 +506,10 @@ async def main() -> None:
             reply(await crowd.wait(**command))
         elif name == "answer":
             reply(await crowd.answer(**command))
+        elif name == "slides":
+            reply(crowd.slides(**command))
+        elif name == "settle":
+            reply(await crowd.settle(**command))
         elif name == "stats":
             reply(crowd.stats())
         elif name == "close":

@@ -23,12 +23,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
+from slides.asgi import MediaFiles  # noqa: E402
 
 from .middleware import SameOriginWebsocketValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Slide images straight from the disk: no Django thread (slides/asgi.py).
+        "http": MediaFiles(django_asgi_app),
         "websocket": SameOriginWebsocketValidator(
             AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
         ),
