@@ -42,7 +42,7 @@ from .xss import PAYLOADS, injected
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["live", "workshop", "quizzes", "sdgmap", "qna", "reports"]
+APPS = ["live", "workshop", "quizzes", "sdgmap", "qna", "slides", "reports"]
 EXAMPLES = 15
 
 
