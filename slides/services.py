@@ -58,7 +58,7 @@ class UploadSummary:
     steps_without_page: list[Step] = field(default_factory=list)
 
 
-def check_may_upload(user, template: WorkshopTemplate) -> None:
+def check_may_upload(user, template: WorkshopTemplate | None) -> None:
     """Staff who may edit templates (the template's editors) only."""
     if not (getattr(user, "is_staff", False) and user.has_perm(EDIT_PERMISSION)):
         raise NotAllowed(

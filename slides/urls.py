@@ -6,8 +6,10 @@ from . import views
 app_name = "slides"
 
 # MEDIA_URL may name another host (a CDN, an S3 bucket): then it serves them.
-urlpatterns = (
-    [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media")]
-    if settings.MEDIA_URL.startswith("/")
-    else []
-)
+urlpatterns = [
+    path("facilitate/templates/<slug:slug>/slides/", views.upload, name="upload"),
+]
+if settings.MEDIA_URL.startswith("/"):
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media")
+    )

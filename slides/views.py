@@ -8,9 +8,22 @@ from __future__ import annotations
 
 import re
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest
-from django.views.decorators.http import require_safe
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from workshop.errors import DomainError
+from workshop.models import WorkshopTemplate
+
+from . import services
+from .models import Deck
 
 # A folder we serve, safe path segments, an image extension: no "..", no PDF.
 SERVED = re.compile(r"(?:slides|images)/(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+\.(webp|png|jpe?g|gif)")
@@ -37,3 +50,51 @@ def media(request: HttpRequest, path: str) -> FileResponse:
     response = FileResponse(handle, content_type=CONTENT_TYPES[match.group(1)])
     response["Cache-Control"] = CACHE_CONTROL
     return response
+
+
+# --- uploading from the facilitator's side of the app ------------------------------
+
+
+class DeckForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    pdf = forms.FileField(
+        label=_("PDF file"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+def _get_template_for_uploader(request: HttpRequest, slug: str) -> WorkshopTemplate:
+    # The permission first: a refused user learns nothing of which slugs exist.
+    try:
+        services.check_may_upload(request.user, None)
+    except DomainError as error:
+        raise PermissionDenied(str(error.message)) from None
+    return get_object_or_404(WorkshopTemplate, slug=slug)
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """A template's decks, and the form that uploads one (a new version
+    replaces that language's deck page by page)."""
+    template = _get_template_for_uploader(request, slug)
+    form = DeckForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["pdf"]
+        try:
+            if upload.size > services.max_bytes():
+                raise DomainError("too_large", services.too_large_message())
+            summary = services.upload_deck(
+                template, form.cleaned_data["language"], upload.read(), user=request.user
+            )
+        except DomainError as error:
+            form.add_error("pdf", str(error.message))
+        else:
+            from .admin import describe
+
+            messages.success(request, describe(summary))
+            return redirect("slides:upload", slug=template.slug)
+    decks = Deck.objects.filter(template=template).order_by("language")
+    status = 400 if form.errors else 200
+    context = {"template": template, "form": form, "decks": decks}
+    return render(request, "slides/upload.html", context, status=status)

@@ -20,3 +20,12 @@
     (event.detail.elements || []).forEach(prefetch);
   });
 })();
+
+// The upload form: say that the pages are being rendered while the request runs.
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("[data-slides-upload]");
+  if (!form) return;
+  var status = form.querySelector("[data-slides-progress]");
+  if (status) status.hidden = false;
+  form.querySelector("button[type=submit]").disabled = true;
+});

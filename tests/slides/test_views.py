@@ -218,3 +218,47 @@ def test_a_content_step_shows_its_image_with_alt_text_per_language(template, ses
     session = workshop_services.go_to_step(session, step.pk, facilitator)
     assert 'alt="Une carte"' in stage_html(session, PARTICIPANT, "fr")
     assert 'alt="A map" lang="en"' in stage_html(session, PARTICIPANT, "nl")
+
+
+def editor_client(username="eda") -> Client:
+    from django.contrib.auth.models import Permission
+
+    editor = UserFactory(username=username, is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_workshoptemplate"))
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def page_upload(client, template, language, data):
+    return client.post(
+        reverse("slides:upload", kwargs={"slug": template.slug}),
+        {"language": language, "pdf": SimpleUploadedFile("deck.pdf", data)},
+        follow=True,
+    )
+
+
+def test_an_editor_uploads_from_the_run_of_show_side(template, decks):
+    client = editor_client()
+    editor_page = client.get(reverse("workshop:run_of_show", kwargs={"slug": template.slug}))
+    assert reverse("slides:upload", kwargs={"slug": template.slug}) in editor_page.content.decode()
+    response = page_upload(client, template, "fr", decks.fr_3)
+    text = response.content.decode()
+    assert "Rendered 3 pages in" in text
+    assert Deck.objects.get(template=template).language == "fr"
+
+
+def test_the_upload_page_shows_a_refusal_and_changes_nothing(template, decks):
+    response = page_upload(editor_client(), template, "en", decks.broken)
+    assert response.status_code == 400
+    assert "This PDF is damaged" in response.content.decode()
+    assert not Deck.objects.exists() and not template.steps.filter(kind="slide").exists()
+
+
+def test_the_upload_page_is_for_editors_only(client, template, decks, facilitator):
+    url = reverse("slides:upload", kwargs={"slug": template.slug})
+    assert "/admin/login/" in client.get(url)["Location"]
+    client.force_login(facilitator)  # staff, but may not edit templates
+    assert client.get(url).status_code == 403
+    assert page_upload(client, template, "en", decks.en_5).status_code == 403
+    assert not Deck.objects.exists()
