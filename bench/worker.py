@@ -107,15 +107,17 @@ class Crowd:
             fetch.add_done_callback(lambda done: self._loaded(index, now, done))
         ahead = PREFETCH_RE.search(text)
         if ahead is not None and self.prefetch:
-            self._fetch(index, ahead.group(1))
+            # As static/js/slides.js: after a moment of the phone's own.
+            self._fetch(index, ahead.group(1), delay=0.3 + random.random() * 2.0)
 
-    def _fetch(self, index: int, url: str) -> asyncio.Task:
+    def _fetch(self, index: int, url: str, delay: float = 0.0) -> asyncio.Task:
         cache = self.images[index]
         if url not in cache:
-            cache[url] = asyncio.create_task(self._get(index, url))
+            cache[url] = asyncio.create_task(self._get(index, url, delay))
         return cache[url]
 
-    async def _get(self, index: int, url: str) -> float | None:
+    async def _get(self, index: int, url: str, delay: float = 0.0) -> float | None:
+        await asyncio.sleep(delay)
         try:
             response = await self.phones[index].get(url)
         except Exception:  # noqa: BLE001 (counted, and the slide is never loaded)

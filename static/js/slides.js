@@ -4,14 +4,23 @@
 (function () {
   "use strict";
   var kept = [];  // Image objects live until loaded: a collected one may cancel its fetch.
+  // A whole room gets the push at once: each phone waits a moment of its own
+  // before fetching ahead, so that a thousand fetches neither hold back the
+  // push still on its way to the last phones nor reach the server together.
+  var AFTER_MS = 300, SPREAD_MS = 2000;
+
+  function fetchAhead(url) {
+    var image = new Image();
+    image.decoding = "async";
+    image.onload = image.onerror = function () { kept.splice(kept.indexOf(image), 1); };
+    kept.push(image);
+    image.src = url;
+  }
 
   function prefetch(root) {
     root.querySelectorAll("[data-prefetch]").forEach(function (marker) {
-      var image = new Image();
-      image.decoding = "async";
-      image.onload = image.onerror = function () { kept.splice(kept.indexOf(image), 1); };
-      kept.push(image);
-      image.src = marker.getAttribute("data-prefetch");
+      var url = marker.getAttribute("data-prefetch");
+      setTimeout(function () { fetchAhead(url); }, AFTER_MS + Math.random() * SPREAD_MS);
     });
   }
 
