@@ -4,6 +4,7 @@ admin upload, and the files that go with a deleted deck or template."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -262,3 +263,22 @@ def test_the_upload_page_is_for_editors_only(client, template, decks, facilitato
     assert client.get(url).status_code == 403
     assert page_upload(client, template, "en", decks.en_5).status_code == 403
     assert not Deck.objects.exists()
+
+
+def test_a_phone_may_zoom_into_the_slide(slide_session):
+    from ..conftest import participant_client
+
+    participant = workshop_services.join_session(slide_session.code, nickname="Zoé")
+    html = participant_client(participant).get(f"/p/{slide_session.code}/").content.decode()
+    viewport = re.search(r'<meta name="viewport" content="([^"]*)"', html).group(1)
+    assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport
+    assert 'class="slide-image"' in html
+
+
+@pytest.mark.parametrize("audience", ["screen", "participant"])
+def test_the_admin_previews_a_slide_step(slide_session, admin_client, audience):
+    step = slide_session.template.steps.get(kind="slide", slide_number=3)
+    url = reverse("admin:workshop_step_preview", args=[step.pk, audience])
+    html = admin_client.get(url + "?lang=fr").content.decode()
+    size = "projector" if audience == "screen" else "phone"
+    assert getattr(slide(slide_session.template, "fr", 3), f"{size}_url") in html
