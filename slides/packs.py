@@ -85,13 +85,19 @@ class SlidesPackExtension(BasePackExtension):
                 changed += ["image", *(f"image_alt_{lang}" for lang in LANGUAGES)]
             if changed:
                 step.save(update_fields=changed)
-        wanted = {d["language"]: files[d["file"]] for d in ctx.data.get("decks", [])}
+        decks = ctx.data.get("decks", [])
+        wanted = {d["language"]: files[d["file"]] for d in decks}
+        # Every deck rendered before any is stored: a refused one leaves no
+        # files behind (the database rolls back; the storage would not).
+        rendered = {}
+        for index, deck in enumerate(decks):
+            try:
+                rendered[deck["language"]] = services.render_pdf(wanted[deck["language"]])
+            except DomainError as error:
+                raise PackError([f"decks[{index}].file: {error.message}"]) from None
         Deck.objects.filter(template=template).exclude(language__in=wanted).delete()
         for language, data in wanted.items():
-            try:
-                services.upload_deck(template, language, data)
-            except DomainError as error:
-                raise PackError([f"decks ({language}): {error.message}"]) from None
+            services.upload_deck(template, language, data, rendered=rendered[language])
 
     def export(self, template: WorkshopTemplate) -> dict[str, Any]:
         decks = Deck.objects.filter(template=template).order_by("language")

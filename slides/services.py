@@ -67,17 +67,23 @@ def check_may_upload(user, template: WorkshopTemplate | None) -> None:
 
 
 def upload_deck(
-    template: WorkshopTemplate, language: str, data: bytes, *, user=None
+    template: WorkshopTemplate,
+    language: str,
+    data: bytes,
+    *,
+    user=None,
+    rendered: rendering.RenderedDeck | None = None,
 ) -> UploadSummary:
     """Render ``data`` (a PDF) as ``template``'s deck in ``language``,
     replacing the deck there was. Page n of the new deck replaces page n of
     the old one; pages no slide step shows yet get a step, after the step
-    of the page before them. Raises DomainError having changed nothing."""
+    of the page before them. Raises DomainError having changed nothing.
+    ``rendered``: ``data`` already rendered by ``render_pdf``."""
     if user is not None:
         check_may_upload(user, template)
     if language not in LANGUAGES:
         raise DomainError("unknown_language", _("Choose English, French or Dutch."))
-    rendered = _render(data)
+    rendered = rendered or render_pdf(data)
     written = _write_images(template, language, rendered)
     source = _write_pdf(template, language, data)
     try:
@@ -90,7 +96,9 @@ def upload_deck(
     return summary
 
 
-def _render(data: bytes) -> rendering.RenderedDeck:
+def render_pdf(data: bytes) -> rendering.RenderedDeck:
+    """Every page of ``data`` at every size, in worker processes; writes
+    nothing. DomainError for a file an upload would refuse."""
     try:
         return rendering.render_deck(
             data,

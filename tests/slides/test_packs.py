@@ -132,6 +132,15 @@ def test_a_bad_archive_changes_nothing(tmp_path, media_root, decks, pack, files,
     assert not [n for n in stored_files(media_root) if n.startswith("slides/")]
 
 
+def test_a_refused_second_deck_leaves_no_file_of_the_first(tmp_path, media_root, decks):
+    pack = slide_pack()
+    pack["decks"].append({"language": "fr", "file": "decks/fr.pdf"})
+    files = {"decks/en.pdf": decks.en_5, "decks/fr.pdf": decks.encrypted}
+    with pytest.raises(CommandError, match=r"decks\[1\]\.file \(line \d+\): This PDF is encrypted"):
+        call_command("import_pack", str(archive_with(pack, files, tmp_path / "half.zip")))
+    assert not WorkshopTemplate.objects.exists() and stored_files(media_root) == set()
+
+
 def test_a_step_image_needs_its_alt_text_in_a_pack(tmp_path):
     pack = slide_pack()
     pack["template"]["steps"] = [
