@@ -15,7 +15,8 @@ FALLBACK = settings.LANGUAGE_CODE
 @dataclass(frozen=True)
 class ShownSlide:
     """A slide as an audience sees it; ``fallback`` when the audience's
-    language has no such page and the English one stands in."""
+    language has no such page and another deck's stands in: English's,
+    or else the first language that has it."""
 
     slide: Slide
     fallback: bool
@@ -30,17 +31,20 @@ def slides_in_language(template_id: int, numbers: list[int | None]) -> dict[int,
     if not wanted:
         return {}
     language = translation.get_language() or FALLBACK
-    rows = Slide.objects.filter(
-        deck__template_id=template_id,
-        deck__language__in={language, FALLBACK},
-        number__in=wanted,
-    ).select_related("deck")
-    found: dict[int, ShownSlide] = {}
+    preference = [language, FALLBACK, *(code for code, _name in settings.LANGUAGES)]
+    rank = {code: preference.index(code) for code in preference}
+    rows = Slide.objects.filter(deck__template_id=template_id, number__in=wanted).select_related(
+        "deck"
+    )
+    best: dict[int, Slide] = {}
     for slide in rows:
-        own = slide.deck.language == language
-        if own or slide.number not in found:
-            found[slide.number] = ShownSlide(slide, fallback=not own)
-    return found
+        held = best.get(slide.number)
+        if held is None or rank.get(slide.deck.language, 99) < rank.get(held.deck.language, 99):
+            best[slide.number] = slide
+    return {
+        number: ShownSlide(slide, fallback=slide.deck.language != language)
+        for number, slide in best.items()
+    }
 
 
 def page_count(template_id: int) -> int:

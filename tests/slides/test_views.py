@@ -59,6 +59,18 @@ def test_a_dutch_phone_shows_the_english_slide_marked_as_english(slide_session):
     assert "Deze dia is in het Engels." in html
 
 
+def test_a_template_with_a_french_deck_only_shows_it_marked_to_everyone(
+    template, decks, session, facilitator
+):
+    services.upload_deck(template, "fr", decks.fr_3)
+    step = template.steps.get(kind="slide", slide_number=1)
+    session = workshop_services.go_to_step(session, step.pk, facilitator)
+    html = stage_html(session, PARTICIPANT, "nl")
+    assert slide(template, "fr", 1).phone_url in html
+    assert 'class="slide-text" lang="fr"' in html and "Deze dia is in een andere taal." in html
+    assert slide(template, "fr", 1).projector_url in stage_html(session, SCREEN)
+
+
 def test_the_projector_shows_the_projector_image_in_its_language(slide_session):
     slide_session.screen_language = "fr"
     slide_session.save()
