@@ -16,7 +16,8 @@ import multiprocessing
 import os
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 # Each image is at most this box, in pixels: the projector's is letterboxed
@@ -80,6 +81,7 @@ def check_header(data: bytes, max_bytes: int) -> None:
 # Pages a worker renders per task: small tasks keep both workers busy to
 # the end when some pages (photos) take far longer than others.
 PAGES_PER_TASK = 4
+Progress = Callable[[int, int], None]
 
 
 def render_deck(
@@ -88,10 +90,12 @@ def render_deck(
     max_bytes: int,
     max_pages: int,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> RenderedDeck:
     """Every page of ``data`` at every size, rendered by ``workers`` spawned
     processes. Raises RenderError, having written nothing anywhere, for a
-    file that is not a PDF, is encrypted or broken, or is over a limit."""
+    file that is not a PDF, is encrypted or broken, or is over a limit.
+    ``progress(pages done, pages)`` is called as tasks come back."""
     started = time.perf_counter()
     check_header(data, max_bytes)
     workers = workers or max(1, min(2, os.cpu_count() or 1))
@@ -110,6 +114,11 @@ def render_deck(
             if count == 0:
                 raise RenderError("empty", "The PDF has no pages.")
             futures = [pool.submit(render_pages, pdf_file.name, c) for c in _chunks(count)]
+            done = 0
+            for future in as_completed(futures):
+                done += len(future.result())
+                if progress is not None:
+                    progress(done, count)
             pages = [page for future in futures for page in future.result()]
     return RenderedDeck(pages=pages, seconds=time.perf_counter() - started)
 

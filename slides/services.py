@@ -96,7 +96,7 @@ def upload_deck(
     return summary
 
 
-def render_pdf(data: bytes) -> rendering.RenderedDeck:
+def render_pdf(data: bytes, progress: rendering.Progress | None = None) -> rendering.RenderedDeck:
     """Every page of ``data`` at every size, in worker processes; writes
     nothing. DomainError for a file an upload would refuse."""
     try:
@@ -105,16 +105,35 @@ def render_pdf(data: bytes) -> rendering.RenderedDeck:
             max_bytes=settings.SLIDES_MAX_BYTES,
             max_pages=settings.SLIDES_MAX_PAGES,
             workers=settings.SLIDES_RENDER_WORKERS,
+            progress=progress,
         )
     except rendering.RenderError as error:
-        limits = {
-            "too_large": settings.SLIDES_MAX_BYTES // 2**20,
-            "too_many_pages": settings.SLIDES_MAX_PAGES,
-        }
-        message = _MESSAGES.get(error.code, _MESSAGES["broken"])
-        if error.code in limits:
-            message = message % {"limit": limits[error.code]}
-        raise DomainError(error.code, message) from None
+        raise _refusal(error) from None
+
+
+def check_upload(language: str, data: bytes) -> None:
+    """What an upload can be refused for without rendering it."""
+    if language not in LANGUAGES:
+        raise DomainError("unknown_language", _("Choose English, French or Dutch."))
+    try:
+        rendering.check_header(data, settings.SLIDES_MAX_BYTES)
+    except rendering.RenderError as error:
+        raise _refusal(error) from None
+
+
+def failed_message() -> str:
+    return str(_("The deck could not be rendered. Try again, or export it to PDF again."))
+
+
+def _refusal(error: rendering.RenderError) -> DomainError:
+    limits = {
+        "too_large": settings.SLIDES_MAX_BYTES // 2**20,
+        "too_many_pages": settings.SLIDES_MAX_PAGES,
+    }
+    message = _MESSAGES.get(error.code, _MESSAGES["broken"])
+    if error.code in limits:
+        message = message % {"limit": limits[error.code]}
+    return DomainError(error.code, message)
 
 
 def image_name(

@@ -8,6 +8,11 @@ app_name = "slides"
 # MEDIA_URL may name another host (a CDN, an S3 bucket): then it serves them.
 urlpatterns = [
     path("facilitate/templates/<slug:slug>/slides/", views.upload, name="upload"),
+    path(
+        "facilitate/templates/<slug:slug>/slides/jobs/<str:job>",
+        views.job_progress,
+        name="job",
+    ),
 ]
 if settings.MEDIA_URL.startswith("/"):
     urlpatterns.append(

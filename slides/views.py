@@ -10,19 +10,19 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from workshop.errors import DomainError
 from workshop.models import WorkshopTemplate
 
-from . import services
+from . import jobs, services
 from .models import Deck
 
 # A folder we serve, safe path segments, an image extension: no "..", no PDF.
@@ -76,7 +76,8 @@ def _get_template_for_uploader(request: HttpRequest, slug: str) -> WorkshopTempl
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     """A template's decks, and the form that uploads one (a new version
-    replaces that language's deck page by page)."""
+    replaces that language's deck page by page). The upload renders in the
+    background (slides.jobs); the page then shows its progress."""
     template = _get_template_for_uploader(request, slug)
     form = DeckForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -84,17 +85,35 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             if upload.size > services.max_bytes():
                 raise DomainError("too_large", services.too_large_message())
-            summary = services.upload_deck(
+            job = jobs.start_upload(
                 template, form.cleaned_data["language"], upload.read(), user=request.user
             )
         except DomainError as error:
             form.add_error("pdf", str(error.message))
         else:
-            from .admin import describe
-
-            messages.success(request, describe(summary))
-            return redirect("slides:upload", slug=template.slug)
+            return redirect(reverse("slides:upload", kwargs={"slug": slug}) + f"?job={job}")
+    job = request.GET.get("job", "")
     decks = Deck.objects.filter(template=template).order_by("language")
+    context = {
+        "template": template,
+        "form": form,
+        "decks": decks,
+        "job": job if JOB_ID.fullmatch(job) else "",
+        "progress": jobs.state(job) if JOB_ID.fullmatch(job) else None,
+    }
     status = 400 if form.errors else 200
-    context = {"template": template, "form": form, "decks": decks}
     return render(request, "slides/upload.html", context, status=status)
+
+
+JOB_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@staff_member_required
+@require_safe
+def job_progress(request: HttpRequest, slug: str, job: str) -> HttpResponse:
+    """The upload's progress, polled by the upload page until it ends."""
+    template = _get_template_for_uploader(request, slug)
+    if not JOB_ID.fullmatch(job):
+        raise Http404("no such upload")
+    context = {"template": template, "job": job, "progress": jobs.state(job)}
+    return render(request, "slides/progress.html", context)

@@ -68,6 +68,17 @@ def _upload(admin, server, language: str, path: Path) -> None:
     expect(admin.locator(".messagelist")).to_contain_text(f"Rendered {PAGES} pages in")
 
 
+def _upload_beside_the_run_of_show(page, server, language: str, path: Path) -> None:
+    """The run-of-show side's upload: rendered in the background, its
+    progress polled until the summary shows."""
+    page.goto(server.url + "/facilitate/templates/slides-mini/run-of-show/")
+    page.click("text=Slide decks")
+    page.select_option("#id_language", language)
+    page.set_input_files("#id_pdf", str(path))
+    page.click("text=Upload and render")
+    expect(page.locator("#upload-progress")).to_contain_text(f"Rendered {PAGES} pages in")
+
+
 def _phone(browser, server, code, nickname, locale):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale=locale)
     serve_axe(context)
@@ -117,8 +128,10 @@ def test_a_deck_with_questions_between_slides_in_three_languages(
     serve_axe(control_context)
     control = control_context.new_page()
     sign_in(control, server)
-    for language, path in deck_files.items():
-        _upload(control, server, language, path)
+    _upload(control, server, "en", deck_files["en"])
+    _upload(control, server, "fr", deck_files["fr"])
+    _upload_beside_the_run_of_show(control, server, "nl", deck_files["nl"])
+    control.screenshot(path=str(screenshot_dir / "slides-upload.png"))
     server.manage("shell", "-c", PLACE_QUESTIONS)
 
     control.goto(server.url + "/facilitate/")

@@ -251,21 +251,48 @@ def page_upload(client, template, language, data):
     )
 
 
+def finished(client, response) -> str:
+    """Follow an upload's progress until it ends (the page polls it so)."""
+    import time
+
+    assert response.redirect_chain, response.content.decode()[:500]
+    page = response.content.decode()
+    job = re.search(r"/slides/jobs/([0-9a-f]{32})", page).group(1)
+    url = re.search(r'hx-get="([^"]+)"', page).group(1)
+    assert url.endswith(job)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        html = client.get(url).content.decode()
+        if "hx-trigger" not in html:
+            return html
+        time.sleep(0.1)
+    raise AssertionError("the upload did not end within 60 s")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_editor_uploads_from_the_run_of_show_side(template, decks):
     client = editor_client()
     editor_page = client.get(reverse("workshop:run_of_show", kwargs={"slug": template.slug}))
     assert reverse("slides:upload", kwargs={"slug": template.slug}) in editor_page.content.decode()
-    response = page_upload(client, template, "fr", decks.fr_3)
-    text = response.content.decode()
-    assert "Rendered 3 pages in" in text
+    html = finished(client, page_upload(client, template, "fr", decks.fr_3))
+    assert "Rendered 3 pages in" in html
     assert Deck.objects.get(template=template).language == "fr"
+    assert template.steps.filter(kind="slide").count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_upload_page_shows_a_refusal_and_changes_nothing(template, decks):
-    response = page_upload(editor_client(), template, "en", decks.broken)
-    assert response.status_code == 400
-    assert "This PDF is damaged" in response.content.decode()
+    client = editor_client()
+    html = finished(client, page_upload(client, template, "en", decks.encrypted))
+    assert "This PDF is encrypted or protected by a password" in html
     assert not Deck.objects.exists() and not template.steps.filter(kind="slide").exists()
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_at_once(template):
+    response = page_upload(editor_client(), template, "en", b"GIF89a not a deck")
+    assert response.status_code == 400 and not response.redirect_chain
+    assert "This file is not a PDF" in response.content.decode()
+    assert not Deck.objects.exists()
 
 
 def test_the_upload_page_is_for_editors_only(client, template, decks, facilitator):
