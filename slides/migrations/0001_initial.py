@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('workshop', '0005_step_slide_and_image'),
+        ('workshop', '0006_step_slide_and_image'),
     ]
 
     operations = [

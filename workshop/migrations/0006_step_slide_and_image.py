@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshop', '0004_step_kind_questions'),
+        ('workshop', '0005_session_join_display'),
     ]
 
     operations = [
