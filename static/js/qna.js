@@ -36,10 +36,33 @@
     status.classList.toggle("is-error", !!isError);
   }
 
+  // One fetch of this phone's own list at a time, and one more after it if
+  // asked meanwhile: htmx queues a second request on the element that the
+  // first one's answer replaces, and drops it with that element (a question
+  // asked while the panel's first fetch was on its way never showed).
+  var mineSince = 0;   // when the fetch on its way started, 0: none
+  var mineAgain = false;
+  var MINE_GIVE_UP_MS = 10000;
   function refreshMine() {
     lastMine = Date.now();
+    if (mineSince && Date.now() - mineSince < MINE_GIVE_UP_MS) {
+      mineAgain = true;
+      return;
+    }
+    mineSince = Date.now();
     if (window.htmx) window.htmx.trigger(document.body, "qna-mine");
   }
+  function mineArrived() {
+    mineSince = 0;
+    if (mineAgain) {
+      mineAgain = false;
+      refreshMine();
+    }
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // A failed fetch swaps nothing: no settle follows.
+    if (event.detail.failed && event.target.id === "qna-mine") mineArrived();
+  });
 
   function setOpen(open) {
     if (!panel()) return;
@@ -113,9 +136,24 @@
     updateBadge();
     var own = document.getElementById("qna-mine");
     // One of this phone's questions may have changed: fetch its own list again.
-    if (isOpen() && own && own.dataset.active === "1" && Date.now() - lastMine > MINE_EVERY_MS) {
+    if (isOpen() && own && own.dataset.active === "1") refreshMineSoon();
+  }
+
+  // At most once every MINE_EVERY_MS, and never skipped: a change that comes
+  // within that time of the last fetch (a question rejected just after
+  // another was approved) is fetched when the time is up.
+  var mineTimer = null;
+  function refreshMineSoon() {
+    var wait = MINE_EVERY_MS - (Date.now() - lastMine);
+    if (wait <= 0) {
       refreshMine();
+      return;
     }
+    if (mineTimer) return; // a fetch is on its way, after this change
+    mineTimer = setTimeout(function () {
+      mineTimer = null;
+      if (isOpen()) refreshMine();
+    }, wait);
   }
 
   function onVote(form) {
@@ -205,8 +243,9 @@
   document.addEventListener("live-swapped-qna-counts", applyCounts);
 
   // This phone's own list arrived: its votes are the truth for the buttons.
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (event) {
     var own = document.getElementById("qna-mine");
+    if (own && event.target === own) mineArrived();
     if (!own || own.dataset.voted === undefined) return;
     var ids = [];
     try { ids = JSON.parse(own.dataset.voted || "[]"); } catch (e) { ids = []; }

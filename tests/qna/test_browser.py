@@ -99,7 +99,8 @@ def test_three_phones_ask_vote_and_find_it_all_after_a_reload(
     expect(control.locator("[data-testid=qna-waiting] strong")).to_have_text("3")
     expect(amina.locator("#qna .qna-item")).to_have_count(0)  # nothing shown yet
     assert_accessible(control, "Q&A queue on the control view")
-    control.locator("#qna").screenshot(path=str(screenshot_dir / "qna-control-queue.png"))
+    # The page, not the region: a push may replace the region mid-screenshot.
+    control.screenshot(path=str(screenshot_dir / "qna-control-queue.png"), full_page=True)
 
     # --- approve two, reject one --------------------------------------------------
     _control_item(control, "Who decides").locator("button[value=approve]").click()
