@@ -140,9 +140,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Threads that run HTTP requests (workshop/http_threads.py). 0: the process's
 # one database thread, shared with the sockets: right for SQLite, which takes
-# one writer at a time. PostgreSQL serves several at once; keep this below
-# DATABASE_POOL_MAX, which the sockets' database thread draws on too.
-HTTP_THREADS = env_int("HTTP_THREADS", 4 if DATABASE_URL else 0)
+# one writer at a time. PostgreSQL serves several at once, but more threads
+# fight for one GIL: in a join storm of 2,000 on two processes, 4 threads
+# gave a p95 of 13.7 s, 2 threads 8.5 s and 1 thread 3.8-10.1 s, and 2 keep
+# one free while a slow request (a report, an upload) runs
+# (docs/performance.md). Keep it below DATABASE_POOL_MAX, which the sockets'
+# database thread draws on too.
+HTTP_THREADS = env_int("HTTP_THREADS", 2 if DATABASE_URL else 0)
 
 # --- Channels and cache ----------------------------------------------------
 
