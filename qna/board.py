@@ -15,6 +15,15 @@ from .services import settings_for
 
 # How many questions the projector's Questions step shows: readable from the back.
 SCREEN_TOP = 6
+# How many questions of each list a push carries, whatever the room asked:
+# the phones' panel and the control view's queue stay a few dozen KB at
+# 1,000 questions (uncapped, the queue passed daphne's 1 MiB message limit
+# at about 400). The rest is read a page at a time over HTTP.
+PUSH_TOP = 20
+# The phones' archive shows the latest few answered: each may carry a long reply.
+PHONE_ANSWERED = 5
+PAGE_SIZE = 20
+SORTS = ("votes", "newest")
 LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "nl": _("Dutch")}
 
 
@@ -30,13 +39,53 @@ def by_votes(questions: QuerySet[Question]) -> QuerySet[Question]:
     return with_votes(questions).order_by("-n_votes", "created_at", "id")
 
 
+def newest_first(questions: QuerySet[Question]) -> QuerySet[Question]:
+    return with_votes(questions).order_by("-created_at", "-id")
+
+
+def sort_from(raw: Any) -> str:
+    """A sort a link asked for (``?qna_sort=``); by votes otherwise."""
+    return raw if raw in SORTS else "votes"
+
+
+def sorted_by(questions: QuerySet[Question], sort: str) -> QuerySet[Question]:
+    return newest_first(questions) if sort == "newest" else by_votes(questions)
+
+
+def _sort_key(sort: str):
+    if sort == "newest":
+        return lambda q: (-q.created_at.timestamp(), -q.pk)
+    return lambda q: (-q.n_votes, q.created_at, q.pk)
+
+
+def top_of_both_sorts(questions: QuerySet[Question], sort: str) -> list[Question]:
+    """The PUSH_TOP first by votes and the PUSH_TOP newest, in ``sort``'s order.
+
+    One render serves every phone whatever its sort, so it carries the top
+    of both; the items past PUSH_TOP in ``sort`` are marked ``capped`` (the
+    page hides them; the script re-sorts and re-hides for the phone's own
+    sort). At most 2 x PUSH_TOP questions, however many there are.
+    """
+    found = {q.pk: q for q in by_votes(questions)[:PUSH_TOP]}
+    for question in newest_first(questions)[:PUSH_TOP]:
+        found.setdefault(question.pk, question)
+    ordered = sorted(found.values(), key=_sort_key(sort))
+    for rank, question in enumerate(ordered):
+        question.created_ms = _ms(question.created_at)
+        question.capped = rank >= PUSH_TOP
+    return ordered
+
+
 @dataclass
 class PhoneBoard:
     """The room's public questions, the same for every phone of a language."""
 
     options: QnaSettings
+    sort: str = "votes"
     shown: list[Question] = field(default_factory=list)
     answered: list[Question] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    push_top: int = PUSH_TOP
 
     @property
     def news(self) -> int:
@@ -46,22 +95,45 @@ class PhoneBoard:
         return max(stamps, default=0)
 
 
-def phone_board(session: WorkshopSession) -> PhoneBoard:
-    options = settings_for(session)
-    board = PhoneBoard(options)
-    public = session.room_questions.filter(
-        state__in=[Question.State.SHOWN, Question.State.ANSWERED]
-    )
-    for question in by_votes(public):
+def _in_state(session: WorkshopSession, state: str) -> QuerySet[Question]:
+    return session.room_questions.filter(state=state)
+
+
+def _latest_answered(questions: QuerySet[Question]) -> list[Question]:
+    latest = list(latest_first(questions)[:PHONE_ANSWERED])
+    for question in latest:
         question.created_ms = _ms(question.created_at)
-        (board.shown if question.state == Question.State.SHOWN else board.answered).append(question)
+    return latest
+
+
+def public_list(session: WorkshopSession, state: str, sort: str) -> QuerySet[Question]:
+    """The room's shown questions in ``sort``'s order, or the answered latest first."""
+    if state == Question.State.ANSWERED:
+        return latest_first(_in_state(session, state))
+    return sorted_by(_in_state(session, Question.State.SHOWN), sort)
+
+
+def phone_board(session: WorkshopSession, sort: str = "votes") -> PhoneBoard:
+    """The top of the room's questions; the rest is on the pages of
+    :func:`page_of`. ``sort`` is a no-script phone's link; pushes use votes."""
+    board = PhoneBoard(settings_for(session), sort_from(sort))
+    board.shown = top_of_both_sorts(_in_state(session, Question.State.SHOWN), board.sort)
+    board.answered = _latest_answered(_in_state(session, Question.State.ANSWERED))
+    board.counts = {
+        state: _in_state(session, state).count()
+        for state in (Question.State.SHOWN, Question.State.ANSWERED)
+    }
     return board
 
 
 def shown_counts(session: WorkshopSession) -> dict[int, int]:
-    """Each shown question's votes: all a phone needs after a vote."""
-    shown = session.room_questions.filter(state=Question.State.SHOWN)
-    return dict(with_votes(shown).order_by().values_list("pk", "n_votes"))
+    """The votes of the shown questions a phone holds (the top of both
+    sorts, twice PUSH_TOP wide so that one climbing into the top is counted):
+    all a phone needs after a vote, a bounded size whatever the room asked."""
+    shown = _in_state(session, Question.State.SHOWN)
+    ids = set(by_votes(shown).values_list("pk", flat=True)[: 2 * PUSH_TOP])
+    ids |= set(newest_first(shown).values_list("pk", flat=True)[:PUSH_TOP])
+    return dict(with_votes(shown.filter(pk__in=ids)).order_by().values_list("pk", "n_votes"))
 
 
 def mine(participant: Participant) -> dict[str, Any]:
@@ -72,18 +144,79 @@ def mine(participant: Participant) -> dict[str, Any]:
     return {"questions": questions, "voted": sorted(voted), "active": active}
 
 
-def control_board(session: WorkshopSession) -> dict[str, Any]:
-    """Everything the facilitators moderate, with counts."""
-    lists: dict[str, list[Question]] = {state: [] for state in Question.State.values}
-    for question in by_votes(session.room_questions.all()):
-        lists[question.state].append(question)
-    # The queue reads oldest first: who asked first is answered first.
-    lists["pending"].sort(key=lambda q: (q.created_at, q.pk))
+def oldest_first(questions: QuerySet[Question]) -> QuerySet[Question]:
+    return with_votes(questions).order_by("created_at", "id")
+
+
+def latest_first(questions: QuerySet[Question]) -> QuerySet[Question]:
+    return with_votes(questions).order_by("-answered_at", "-created_at", "-id")
+
+
+def control_list(session: WorkshopSession, state: str, sort: str = "votes") -> QuerySet[Question]:
+    """One of the control view's lists, whole, in its order: the queue oldest
+    first (who asked first is answered first), the shown ones by ``sort``,
+    the answered and hidden ones latest first."""
+    questions = _in_state(session, state)
+    if state == Question.State.PENDING:
+        return oldest_first(questions)
+    if state == Question.State.SHOWN:
+        return sorted_by(questions, sort)
+    return latest_first(questions)
+
+
+def control_board(session: WorkshopSession, sort: str = "votes") -> dict[str, Any]:
+    """What the facilitators moderate: each list's first PUSH_TOP (the rest on
+    the pages of :func:`page_of`), and every list's count."""
+    sort = sort_from(sort)
+    counts = dict(session.room_questions.order_by().values_list("state").annotate(n=Count("id")))
+    lists = {
+        state: list(control_list(session, state)[:PUSH_TOP])
+        for state in (Question.State.PENDING, Question.State.ANSWERED, Question.State.REJECTED)
+    }
+    lists["shown"] = top_of_both_sorts(_in_state(session, Question.State.SHOWN), sort)
     return {
         "options": settings_for(session),
+        "sort": sort,
         **lists,
-        "counts": {state: len(items) for state, items in lists.items()},
+        "counts": {state: counts.get(state, 0) for state in Question.State.values},
+        "push_top": PUSH_TOP,
     }
+
+
+@dataclass
+class Page:
+    """One page of a list: its questions and where the others are."""
+
+    questions: list[Question]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def page_number(raw: Any) -> int:
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return 1
+
+
+def page_of(questions: QuerySet[Question], number: Any) -> Page:
+    """A page of PAGE_SIZE; a number past the end gives the last page."""
+    total = questions.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(page_number(number), pages)
+    items = list(questions[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    for question in items:
+        question.created_ms = _ms(question.created_at)
+    return Page(items, number, pages, total)
 
 
 def screen_top(session: WorkshopSession) -> list[Question]:

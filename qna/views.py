@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,13 +17,34 @@ from django.views.decorators.http import require_GET, require_POST
 
 from workshop.errors import DomainError
 from workshop.models import Participant, WorkshopSession
-from workshop.views import _get_participant, facilitator_action
+from workshop.views import _get_participant, _get_session_for_facilitator, facilitator_action
 
 from . import board, services
 
 
 def _back_to_panel(code: str) -> HttpResponse:
     return redirect(reverse("workshop:participant", kwargs={"code": code}) + "#qna-panel")
+
+
+def _back_from_vote(request: HttpRequest, code: str) -> HttpResponse:
+    """A vote from a page of the list goes back to that page, else to the panel."""
+    if "back_page" not in request.POST:
+        return _back_to_panel(code)
+    query = urlencode(
+        {
+            "state": _public_state(request.POST.get("back_state")),
+            "qna_sort": board.sort_from(request.POST.get("back_sort")),
+            "page": board.page_number(request.POST.get("back_page")),
+        }
+    )
+    return redirect(f"{reverse('qna:questions', kwargs={'code': code})}?{query}")
+
+
+PUBLIC_STATES = ("shown", "answered")
+
+
+def _public_state(raw) -> str:
+    return raw if raw in PUBLIC_STATES else "shown"
 
 
 def _participant_or_join(request: HttpRequest, code: str) -> Participant | HttpResponse:
@@ -63,7 +86,34 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message)
-    return _back_to_panel(code)
+    return _back_from_vote(request, code)
+
+
+@require_GET
+def questions(request: HttpRequest, code: str) -> HttpResponse:
+    """The room's shown or answered questions, a page at a time: what the
+    panel's pushes leave out once there are many, and a page that needs no
+    script."""
+    participant = _participant_or_join(request, code)
+    if isinstance(participant, HttpResponse):
+        return participant
+    session = participant.session
+    state = _public_state(request.GET.get("state"))
+    sort = board.sort_from(request.GET.get("qna_sort"))
+    with translation.override(participant.language):
+        page = board.page_of(board.public_list(session, state, sort), request.GET.get("page"))
+        context = {
+            "session": session,
+            "page": page,
+            "state": state,
+            "sort": sort,
+            "votable": state == "shown" and services.settings_for(session).enabled,
+            "voted_ids": set(participant.qna_votes.values_list("question_id", flat=True)),
+            "back_page": page.number,
+        }
+        response = render(request, "qna/participant/list.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
@@ -119,6 +169,25 @@ def _switch(raw) -> bool | None:
     if raw in ("0", False, 0):
         return False
     return None
+
+
+CONTROL_STATES = ("pending", "shown", "answered", "rejected")
+
+
+@staff_member_required
+@require_GET
+def control_list(request: HttpRequest, public_id) -> HttpResponse:
+    """One of the control view's lists whole, a page at a time: the queue's
+    push carries only the first of each."""
+    session = _get_session_for_facilitator(request, public_id)
+    state = request.GET.get("state")
+    if state not in CONTROL_STATES:
+        state = "pending"
+    sort = board.sort_from(request.GET.get("qna_sort"))
+    with translation.override(session.control_language):
+        page = board.page_of(board.control_list(session, state, sort), request.GET.get("page"))
+        context = {"session": session, "page": page, "state": state, "sort": sort}
+        return render(request, "qna/control/list.html", context)
 
 
 @facilitator_action

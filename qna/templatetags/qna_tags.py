@@ -14,9 +14,16 @@ from .. import board
 register = template.Library()
 
 
-@register.simple_tag
-def qna_phone_board(session) -> board.PhoneBoard:
-    return board.phone_board(session)
+def _sort_asked(context) -> str:
+    """The sort a no-script link asked for: only a page carries a request, a
+    push (the same for the whole room) is by votes and the script re-sorts."""
+    request = context.get("request")
+    return board.sort_from(request.GET.get("qna_sort") if request is not None else None)
+
+
+@register.simple_tag(takes_context=True)
+def qna_phone_board(context, session) -> board.PhoneBoard:
+    return board.phone_board(session, _sort_asked(context))
 
 
 @register.simple_tag
@@ -24,9 +31,9 @@ def qna_shown_counts(session) -> str:
     return json.dumps(board.shown_counts(session), separators=(",", ":"))
 
 
-@register.simple_tag
-def qna_control_board(session) -> dict[str, Any]:
-    return board.control_board(session)
+@register.simple_tag(takes_context=True)
+def qna_control_board(context, session) -> dict[str, Any]:
+    return board.control_board(session, _sort_asked(context))
 
 
 @register.simple_tag

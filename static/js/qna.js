@@ -102,19 +102,29 @@
     launcher.classList.toggle("has-news", fresh);
   }
 
+  // The server sends the top of both sorts (see qna/board.py); the phone
+  // shows the first data-qna-cap of its own sort and hides the others.
   function sortLists() {
     var order = stored(SORT_KEY) || "votes";
-    document.querySelectorAll("[data-qna-sort]").forEach(function (input) {
-      input.checked = input.value === order;
+    document.querySelectorAll("a[data-qna-sort]").forEach(function (link) {
+      if (link.dataset.qnaSort === order) link.setAttribute("aria-current", "true");
+      else link.removeAttribute("aria-current");
+    });
+    document.querySelectorAll("[data-qna-more]").forEach(function (link) {
+      link.href = link.href.replace(/qna_sort=[a-z]+/, "qna_sort=" + order);
     });
     document.querySelectorAll("#qna [data-qna-list]").forEach(function (list) {
+      var cap = Number(list.dataset.qnaCap || 0);
       var items = Array.prototype.slice.call(list.children);
       items.sort(function (a, b) {
         var key = order === "newest" ? "created" : "votes";
         var diff = Number(b.dataset[key]) - Number(a.dataset[key]);
         return diff || Number(a.dataset.created) - Number(b.dataset.created);
       });
-      items.forEach(function (item) { list.appendChild(item); });
+      items.forEach(function (item, rank) {
+        item.hidden = cap > 0 && rank >= cap;
+        list.appendChild(item);
+      });
     });
   }
 
@@ -209,6 +219,8 @@
   });
 
   document.addEventListener("click", function (event) {
+    var sorter = event.target.closest("#qna a[data-qna-sort]");
+    if (sorter) { event.preventDefault(); store(SORT_KEY, sorter.dataset.qnaSort); sortLists(); return; }
     var opener = event.target.closest("[data-qna-open]");
     if (opener) { event.preventDefault(); setOpen(!isOpen()); return; }
     if (event.target.closest("[data-qna-close]")) setOpen(false);
@@ -219,7 +231,6 @@
   });
 
   document.addEventListener("change", function (event) {
-    if (event.target.matches("[data-qna-sort]")) { store(SORT_KEY, event.target.value); sortLists(); }
     if (event.target.id === "qna-anonymous") anonymous = event.target.checked;
   });
 
