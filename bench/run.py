@@ -888,7 +888,8 @@ async def countdown_phase(args, workers, facilitator, public_id: str) -> str:
     return f"{percentile(after, 95):.0f}" if after else "never"
 
 
-QNA_VOTES_RE = re.compile(r'data-qid="(\d+)" data-votes="(\d+)"')
+# The control view's total of the room's votes (its lists hold only the first questions).
+QNA_VOTES_RE = re.compile(r'data-testid="qna-votes-total">[^<]*<strong>(\d+)</strong>')
 
 
 def _approved_questions(server: LiveServer, code: str, count: int) -> list[int]:
@@ -916,7 +917,7 @@ def _stored_votes(server: LiveServer, code: str) -> int:
 
 
 async def _record_vote_counts(socket, counts: list) -> None:
-    """The control view: the sum of every question's votes in each Q&A push."""
+    """The control view: the room's total of votes in each Q&A push."""
     try:
         async for message in socket:
             now = time.monotonic()
@@ -924,8 +925,9 @@ async def _record_vote_counts(socket, counts: list) -> None:
                 continue
             for region in json.loads(message).get("regions", []):
                 if region["id"] == "qna":
-                    found = QNA_VOTES_RE.findall(region["html"])
-                    counts.append((now, sum(int(v) for _q, v in found)))
+                    found = QNA_VOTES_RE.search(region["html"])
+                    if found:
+                        counts.append((now, int(found.group(1))))
     except Exception:  # noqa: BLE001, S110
         pass
 
@@ -933,9 +935,9 @@ async def _record_vote_counts(socket, counts: list) -> None:
 async def qa_phase(args, server, workers, facilitator, public_id: str, code: str, n: int) -> dict:
     """100 approved questions; every phone casts 5 upvotes within 10 s over its
     socket, then resends a tenth of them as an outbox would after a reconnect.
-    Times each acknowledgement, and the time until the counts the control view
-    is pushed (all the questions, from the database; the projector shows the
-    top ones of the same counts) add up to the acknowledged votes."""
+    Times each acknowledgement, and the time until the total of votes the
+    control view is pushed (from the database, as the projector's counts)
+    equals the acknowledged votes."""
     questions = _approved_questions(server, code, args.qa_questions)
     watcher = await facilitator.websocket(f"/ws/control/{public_id}/")
     await watcher.recv()

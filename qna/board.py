@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshop.models import Participant, WorkshopSession
 
-from .models import QnaSettings, Question
+from .models import QnaSettings, Question, Vote
 from .services import settings_for
 
 # How many questions the projector's Questions step shows: readable from the back.
@@ -179,6 +179,9 @@ def control_board(session: WorkshopSession, sort: str = "votes") -> dict[str, An
         "sort": sort,
         **lists,
         "counts": {state: counts.get(state, 0) for state in Question.State.values},
+        # Every vote of the room, from the database: the lists show only the
+        # first questions, the facilitator (and the benchmark) reads the total.
+        "votes": Vote.objects.filter(question__session_id=session.pk).count(),
         "push_top": PUSH_TOP,
     }
 

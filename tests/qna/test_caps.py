@@ -92,6 +92,8 @@ def test_the_control_push_counts_everything_but_lists_the_first(crowded, asker):
     assert expected == {"shown": 500, "pending": 200, "answered": 200, "rejected": 100}
     waiting = html.split('data-testid="qna-waiting"')[1].split("</span>")[0]
     assert f"<strong>{expected['pending']}</strong>" in waiting
+    votes = html.split('data-testid="qna-votes-total"')[1].split("</span>")[0]
+    assert f"<strong>{Vote.objects.count()}</strong>" in votes  # all of them, not the lists'
     oldest_waiting = Question.objects.filter(state="pending").order_by("created_at").first()
     newest_waiting = Question.objects.filter(state="pending").order_by("created_at").last()
     assert f'data-qid="{oldest_waiting.pk}"' in html
