@@ -115,7 +115,7 @@ def public_list(session: WorkshopSession, state: str, sort: str) -> QuerySet[Que
 
 def phone_board(session: WorkshopSession, sort: str = "votes") -> PhoneBoard:
     """The top of the room's questions; the rest is on the pages of
-    :func:`page_of`. ``sort`` is a no-script phone's link; pushes use votes."""
+    :func:`page_of`."""
     board = PhoneBoard(settings_for(session), sort_from(sort))
     board.shown = top_of_both_sorts(_in_state(session, Question.State.SHOWN), board.sort)
     board.answered = _latest_answered(_in_state(session, Question.State.ANSWERED))

@@ -15,15 +15,17 @@ register = template.Library()
 
 
 def _sort_asked(context) -> str:
-    """The sort a no-script link asked for: only a page carries a request, a
-    push (the same for the whole room) is by votes and the script re-sorts."""
+    """The sort a no-script link asked for on the control view; a push
+    carries no request: by votes, and the script re-sorts."""
     request = context.get("request")
     return board.sort_from(request.GET.get("qna_sort") if request is not None else None)
 
 
-@register.simple_tag(takes_context=True)
-def qna_phone_board(context, session) -> board.PhoneBoard:
-    return board.phone_board(session, _sort_asked(context))
+@register.simple_tag
+def qna_phone_board(session) -> board.PhoneBoard:
+    # By votes: the phone's page is one render for the room (the script
+    # sorts it as the phone asked; without script, the list's pages do).
+    return board.phone_board(session)
 
 
 @register.simple_tag
