@@ -328,13 +328,30 @@ class Hub:
         newer version that replaces it.
         """
         shared_names = [n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS]
-        shared = self.shared_render(
-            session,
-            audience,
-            participant,
-            "regions",
-            lambda: render_regions(session, audience, shared_names, participant),
-        )
+        # The stage may show the phone's own answer (a ranking: an order of
+        # its own), the other regions never do: rendered apart, they stay
+        # shared by the whole view even when the stage is not (after a
+        # restart mid-ranking, the Questions panel was rendered per phone).
+        stage = [n for n in shared_names if n in STEP_STATE_REGIONS]
+        rest = [n for n in shared_names if n not in STEP_STATE_REGIONS]
+        shared = [
+            *self.shared_render(
+                session,
+                audience,
+                participant,
+                "regions",
+                lambda: render_regions(session, audience, stage, participant),
+                names=stage,
+            ),
+            *self.shared_render(
+                session,
+                audience,
+                participant,
+                "regions",
+                lambda: render_regions(session, audience, rest, participant),
+                names=rest,
+            ),
+        ]
         personal = [{"id": "me", "v": time.time_ns() // 1000}]
         personal[0]["html"] = self.me_region(session, audience, participant, personal[0]["v"])
         by_name = {region["id"]: region for region in [*shared, *personal]}
@@ -362,6 +379,7 @@ class Hub:
             # (_render_key), the region shows the group's name.
             ("me", audience.group_id, csrf_token),
             lambda: render_me_with_slots(session, audience, participant, csrf_token),
+            names=list(PERSONAL_REGIONS),  # nothing of the step: one per view
         )
         return fill_me(shared, participant, version)
 
@@ -370,22 +388,25 @@ class Hub:
         session: WorkshopSession,
         audience: Audience,
         participant: Participant,
-        what: str,
+        what: Hashable,
         render: Callable[[], T],
+        names: list[str] | None = None,
     ) -> T:
         """``render()``, shared by every participant whose view of the session
         is this one's (same audience, same step state; see _snapshot_key),
         while this hub hears every change of the session (call on the
         database thread). ``what`` names the render: the socket's regions,
-        the phone's page. What ``render`` gives must hold nothing of the
+        the phone's page; ``names``: the regions it shows (all the shared
+        ones unless told). What ``render`` gives must hold nothing of the
         participant beyond their view.
         """
         generation = self.shared.generation(session.pk)
-        names = [n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS]
+        if names is None:
+            names = [n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS]
         view = _snapshot_key(session, audience, participant, names)
         if view is None or not self.hears(session.pk):
             return render()
-        key = (what, view)
+        key = (what, tuple(names), view)
         found = self.shared.get(session.pk, key)
         if found is None:
             found = render()
@@ -475,6 +496,9 @@ class SharedRenders:
 
 # Participant regions that show the participant themselves: never shared.
 PERSONAL_REGIONS = ("me",)
+# Participant regions that may show the participant's state in the step (its
+# answer): shared only by the phones whose state is the same (_snapshot_key).
+STEP_STATE_REGIONS = ("stage",)
 
 
 def _touches_participants(topics: list[str]) -> bool:
@@ -495,7 +519,7 @@ def _snapshot_key(
     step = session.current_step
     kind = step_kinds.get(step.kind if step else "lobby")
     personal: Hashable = None
-    if kind.participant_key is not None:
+    if kind.participant_key is not None and any(n in STEP_STATE_REGIONS for n in names):
         group = audience_group(session, audience, participant)
         personal = kind.participant_key(RenderTarget(session, audience, step, group, participant))
         if personal is step_kinds.NOT_SHAREABLE:

@@ -6,14 +6,16 @@ from __future__ import annotations
 import pytest
 
 from live.audiences import PARTICIPANT, regions_of
-from live.hub import PERSONAL_REGIONS
+from live.hub import PERSONAL_REGIONS, STEP_STATE_REGIONS
 from quizzes import services as quiz_services
 
 from ..scale.test_join_storm import _count_renders, _hub_hearing, _regions_of
 from .conftest import go_to_question
 
-# The regions every phone of an audience shares: one render for them all.
-SHARED = tuple(n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS)
+# The stage: one render for the phones in the same state in the step.
+SHARED = STEP_STATE_REGIONS
+# The other regions that phones share: one render for the whole view.
+ROOM = tuple(n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS + STEP_STATE_REGIONS)
 
 
 @pytest.mark.django_db
@@ -34,6 +36,7 @@ def test_phones_that_answered_differently_see_their_own_answer(
     pages = {p.pk: _regions_of(hub, p)["stage"] for p in (answered, silent, elsewhere)}
 
     assert rendered.count(SHARED) == 2  # one per answer given (none, this choice)
+    assert rendered.count(ROOM) == 1  # the Questions panel: once, whatever the answers
     assert f'data-mine="[{choice.pk}]"' in pages[answered.pk]
     assert "data-mine" not in pages[silent.pk]
     assert pages[elsewhere.pk] == pages[answered.pk]

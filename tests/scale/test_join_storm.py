@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from live import hub as hub_module
 from live.audiences import CONTROL, PARTICIPANT, SCREEN, Audience, regions_of
-from live.hub import PERSONAL_REGIONS
+from live.hub import STEP_STATE_REGIONS
 from live.regions import audience_for_participant
 from workshop import nicknames, services, views
 from workshop.asgi import application
@@ -34,7 +34,7 @@ from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
 from ..quizzes.test_consumers import _screen
 
 # The regions every phone of an audience shares: one render for them all.
-SHARED = tuple(n for n in regions_of(PARTICIPANT) if n not in PERSONAL_REGIONS)
+SHARED = STEP_STATE_REGIONS  # the stage
 
 # --- HTTP on the process's own threads -----------------------------------------------
 
