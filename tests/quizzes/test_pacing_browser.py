@@ -110,16 +110,21 @@ def test_the_facilitator_adds_time_pauses_and_locks(browser, quiz_server, screen
     control.click("[data-testid=quiz-open]")
     expect(phone.locator("[data-countdown-time]")).to_have_text(re.compile(r"0:[0-3]\d"))
 
+    # A key works once its button is on the control view: wait for the push
+    # that brings it (the phone may be told first).
+    expect(control.locator("[data-testid=quiz-add-time]")).to_be_visible()
     control.locator("body").press("+")  # Add 30 s
     expect(screen.locator("[data-countdown-time]")).to_have_text(re.compile(r"0:[4-5]\d|1:00"))
     expect(phone.locator("[data-countdown-time]")).to_have_text(re.compile(r"0:[4-5]\d|1:00"))
 
+    expect(control.locator("[data-testid=quiz-pause]")).to_be_visible()
     control.locator("body").press("p")  # the key for Pause the countdown
     for page in (screen, phone, control):
         expect(page.locator(".countdown.is-paused")).to_contain_text("paused")
     paused_at = _countdown(screen)
     assert _countdown(phone) == paused_at
     assert_accessible(screen, "projector, a paused countdown")
+    expect(control.locator("[data-testid=quiz-resume]")).to_be_visible()
     control.locator("body").press("p")  # and for Resume
     expect(phone.locator(".countdown.is-paused")).to_have_count(0)
 
