@@ -20,6 +20,7 @@ import live
 from workshop.errors import DomainError, NotFound
 from workshop.models import Participant, WorkshopSession
 from workshop.services import check_facilitator, check_not_ended
+from workshop.text import storable
 
 from .models import QUESTION_MAX_LENGTH, REPLY_MAX_LENGTH, QnaSettings, Question, TemplateQna, Vote
 
@@ -57,20 +58,12 @@ def clean_text(raw: Any, *, max_length: int, too_long: Any, multiline: bool = Fa
     it (NUL, a lone surrogate) or when it is empty or too long."""
     if not isinstance(raw, str):
         raise DomainError("bad_text", _("Send the text as text."))
-    if "\x00" in raw or not _encodable(raw):
+    if not storable(raw):
         raise DomainError("bad_text", _("This text holds characters that cannot be stored."))
     text = raw.strip() if multiline else " ".join(raw.split())
     if len(text) > max_length:
         raise DomainError("text_too_long", too_long)
     return text
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return False
-    return True
 
 
 def _open_settings(session: WorkshopSession) -> QnaSettings:

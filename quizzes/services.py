@@ -20,6 +20,7 @@ from workshop.errors import DomainError, NotFound
 from workshop.models import Participant, Step, WorkshopSession
 from workshop.prepared import PreparedQuery
 from workshop.services import check_facilitator, check_not_ended
+from workshop.text import storable
 
 from .models import Answer, Choice, Question, QuestionRun
 
@@ -606,7 +607,7 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
         if not isinstance(raw, str):
             raise DomainError("not_text", gettext_lazy("Type a short answer."))
         # The socket refuses these in any frame; the no-JavaScript form comes here.
-        if "\x00" in raw or not _encodable(raw):
+        if not storable(raw):
             raise DomainError(
                 "bad_text", gettext_lazy("This text holds characters that cannot be stored.")
             )
@@ -707,14 +708,6 @@ def _whole(raw: Any, code: str, *, blank_is_zero: bool = False) -> int:
             code, messages.get(code, gettext_lazy("That is not one of the possible answers."))
         )
     return int(number)
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return False
-    return True
 
 
 def _int_list(raw: Any) -> list[int]:
