@@ -260,7 +260,8 @@ def test_a_batch_of_votes_gives_each_its_own_outcome(live_session, facilitator, 
             qna.VoteIn(None, shown.pk, True, "v5"),
         ]
     )
-    assert outcomes[0] == {"question": shown.pk, "voted": True, "votes": 1}
+    # Each acknowledgement carries the count as the whole batch left it.
+    assert outcomes[0] == {"question": shown.pk, "voted": True, "votes": 2}
     assert [getattr(o, "code", None) for o in outcomes] == [
         None,
         "already_voted",
@@ -271,3 +272,28 @@ def test_a_batch_of_votes_gives_each_its_own_outcome(live_session, facilitator, 
     ]
     assert outcomes[3]["votes"] == 2 and outcomes[4]["votes"] == 2
     assert Vote.objects.count() == 2
+
+
+def test_a_vote_taken_back_and_cast_again_in_one_batch_is_stored_once(live_session, shown, voter):
+    Vote.objects.create(question=shown, participant=voter, client_id="old")
+    outcomes = qna.cast_votes(
+        [
+            qna.VoteIn(voter.pk, shown.pk, False, "back"),
+            qna.VoteIn(voter.pk, shown.pk, True, "again"),
+        ]
+    )
+    assert [o["voted"] for o in outcomes] == [False, True]
+    assert list(Vote.objects.values_list("client_id", flat=True)) == ["again"]
+    assert outcomes[1]["votes"] == 1
+
+
+def test_a_vote_cast_and_taken_back_in_one_batch_leaves_nothing(live_session, shown, voter):
+    outcomes = qna.cast_votes(
+        [
+            qna.VoteIn(voter.pk, shown.pk, True, "on"),
+            qna.VoteIn(voter.pk, shown.pk, False, "off"),
+        ]
+    )
+    assert [o["voted"] for o in outcomes] == [True, False]
+    assert [o["votes"] for o in outcomes] == [0, 0]
+    assert not Vote.objects.exists()
