@@ -33,12 +33,21 @@ REGION_TEMPLATES: dict[tuple[str, str], str] = {
 # language for every group (live/hub.py, _render_key).
 GROUP_BLIND_PARTICIPANT_REGIONS: set[str] = {"stage"}
 
+# Regions whose templates read nothing of the current step or its kind.
+STEPLESS_REGIONS: dict[str, set[str]] = {PARTICIPANT: {"me"}}
 
-def register_region(audience: str, name: str, template: str, *, group_blind: bool = False) -> None:
-    """``group_blind``: a participant region the same for every group."""
+
+def register_region(
+    audience: str, name: str, template: str, *, group_blind: bool = False, stepless: bool = False
+) -> None:
+    """``group_blind``: a participant region the same for every group.
+    ``stepless``: its template reads nothing of the current step, so its
+    renders skip the step kind's context (a quiz question's costs queries)."""
     REGION_TEMPLATES[(audience, name)] = template
     if group_blind and audience == PARTICIPANT:
         GROUP_BLIND_PARTICIPANT_REGIONS.add(name)
+    if stepless:
+        STEPLESS_REGIONS.setdefault(audience, set()).add(name)
 
 
 def regions_of(audience: str) -> list[str]:

@@ -37,6 +37,7 @@ from .audiences import (
     PARTICIPANT,
     REGION_TEMPLATES,
     SCREEN,
+    STEPLESS_REGIONS,
     Audience,
     regions_of,
 )
@@ -140,10 +141,6 @@ def _language_for(session: WorkshopSession, audience: Audience) -> str:
     return audience.language
 
 
-# Regions whose templates read nothing of the current step or its kind.
-STEPLESS_REGIONS: dict[str, set[str]] = {PARTICIPANT: {"me"}}
-
-
 def _base_context(
     session: WorkshopSession,
     audience: Audience,
@@ -164,7 +161,7 @@ def _base_context(
         "participant": participant,
         "region_version": version,
         "step_template": kind.template_for(audience.kind),
-        "steps": _steps_with_state(session) if audience.kind == CONTROL else None,
+        "steps": _steps_with_state(session) if audience.kind == CONTROL and with_step else None,
         # Lazy: computed only if a region being rendered reads it. The room
         # summary costs a few counting queries; the stage and the agenda
         # never need it.
@@ -176,7 +173,8 @@ def _base_context(
     }
     if audience.kind == CONTROL:
         context["room"] = SimpleLazyObject(lambda: _room_overview(session))
-        context["step_next"] = _next_step(context["steps"], step)
+        if with_step:
+            context["step_next"] = _next_step(context["steps"], step)
     if kind.context and with_step:
         context.update(kind.context(target))
     return context

@@ -24,13 +24,17 @@ SCREEN_HIGHLIGHT = (SCREEN, "qna-highlight")
 
 def register() -> None:
     # The same for every group: one render per language serves the room.
-    register_region(*PHONE_PANEL, "qna/regions/participant.html", group_blind=True)
-    register_region(*PHONE_COUNTS, "qna/regions/participant_counts.html", group_blind=True)
-    register_region(*CONTROL_QUEUE, "qna/regions/control.html")
+    # Stepless: none reads the step, so a vote's render skips the step's
+    # context (during a quiz question it cost a third of each render).
+    register_region(*PHONE_PANEL, "qna/regions/participant.html", group_blind=True, stepless=True)
+    register_region(
+        *PHONE_COUNTS, "qna/regions/participant_counts.html", group_blind=True, stepless=True
+    )
+    register_region(*CONTROL_QUEUE, "qna/regions/control.html", stepless=True)
     # Nested in the Questions step: a vote re-renders the list, not the stage.
-    register_region(*SCREEN_TOP, "qna/regions/screen_top.html")
+    register_region(*SCREEN_TOP, "qna/regions/screen_top.html", stepless=True)
     # In the projector's page outside the stage: over every step.
-    register_region(*SCREEN_HIGHLIGHT, "qna/regions/screen_highlight.html")
+    register_region(*SCREEN_HIGHLIGHT, "qna/regions/screen_highlight.html", stepless=True)
     step_kinds.register(step_kinds.StepKindSpec("questions", "qna/step"))
     packs.register_extension(QnaPackExtension())
     report.register()

@@ -13,7 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -304,14 +305,31 @@ class _VoteBatch:
 
 
 def _session_errors(session_ids: set[int]) -> dict[int, DomainError]:
-    """Why each session refuses votes now (ended, Q&A off); absent when open."""
+    """Why each session refuses votes now (ended, Q&A off); absent when open.
+
+    One query for all: whether Q&A is on is read as settings_for reads it
+    (the session's own setting, else its template's default), in SQL."""
+    own = QnaSettings.objects.filter(session_id=OuterRef("pk")).values("enabled")[:1]
+    default = TemplateQna.objects.filter(template_id=OuterRef("template_id")).values("enabled")[:1]
+    sessions = (
+        WorkshopSession.objects.filter(pk__in=session_ids)
+        .annotate(
+            qna_enabled=Coalesce(Subquery(own), Subquery(default), Value(_ENABLED_BY_DEFAULT))
+        )
+        .values_list("pk", "status", "qna_enabled")
+    )
     errors: dict[int, DomainError] = {}
-    for session in WorkshopSession.objects.filter(pk__in=session_ids):
+    for pk, status, enabled in sessions:
         try:
-            _open_settings(session)
+            check_not_ended(WorkshopSession(pk=pk, status=status))
+            if not enabled:
+                raise DomainError("qna_off", _("Questions are closed for now."))
         except DomainError as error:
-            errors[session.pk] = error
+            errors[pk] = error
     return errors
+
+
+_ENABLED_BY_DEFAULT = QnaSettings._meta.get_field("enabled").default
 
 
 def _question_id_or_none(raw: Any) -> int | None:

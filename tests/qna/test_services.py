@@ -161,6 +161,18 @@ def test_no_vote_while_qna_is_off_or_ended(live_session, facilitator, shown, vot
     _refused("session_ended", qna.vote, voter, shown.pk, client_id="v")
 
 
+def test_no_vote_when_the_template_turns_qna_off_and_the_session_kept_it(
+    live_session, shown, voter
+):
+    QnaSettings.objects.filter(session=live_session).delete()
+    TemplateQna.objects.update_or_create(
+        template=live_session.template, defaults={"enabled": False}
+    )
+    _refused("qna_off", qna.vote, voter, shown.pk, client_id="v")
+    TemplateQna.objects.filter(template=live_session.template).update(enabled=True)
+    assert qna.vote(voter, shown.pk, client_id="v")["votes"] == 1
+
+
 # --- the facilitator ---------------------------------------------------------------------
 
 
