@@ -166,3 +166,32 @@ def test_the_phone_pages_need_a_participant(crowded):
 
 def _qids(html: str) -> list[str]:
     return [part.split('"')[0] for part in html.split('data-qid="')[1:]]
+
+
+def test_a_vote_renders_nothing_of_the_question_on_screen(db, facilitator):
+    """The Q&A regions are stepless: a burst of votes during a quiz question
+    must not run the question's queries for every render."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from live.audiences import PARTICIPANT
+    from tests.quizzes.conftest import QUIZ_PACK, go_to_question
+    from workshop import services
+    from workshop.packs import import_pack, read_pack
+
+    template = import_pack(read_pack(QUIZ_PACK))
+    session = services.create_session(template, facilitator, base_url="http://testserver")
+    services.start_session(session, facilitator)
+    session = go_to_question(session, "t-sdg", facilitator)
+    with CaptureQueriesContext(connection) as stage_queries:
+        render_regions(session, Audience(SCREEN, session.pk), names=["stage"])
+    assert any("quizzes_" in q["sql"] for q in stage_queries.captured_queries)  # the control
+    for audience, names in [
+        (Audience(PARTICIPANT, session.pk, None, "en"), ["qna-counts"]),
+        (Audience(CONTROL, session.pk), ["qna"]),
+        (Audience(SCREEN, session.pk), ["qna-top", "qna-highlight"]),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            regions = render_regions(session, audience, names=names)
+        assert [r["id"] for r in regions] == names
+        assert not any("quizzes_" in q["sql"] for q in queries.captured_queries), audience
