@@ -14,7 +14,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop.settings")
 django.setup(set_prefix=False)
 
+from . import server_tuning  # noqa: E402
 from .http_threads import OwnThreadsASGIHandler  # noqa: E402
+
+server_tuning.install()
 
 # Django's own handler, but on threads of the process's (workshop/http_threads.py).
 django_asgi_app = OwnThreadsASGIHandler()
