@@ -41,6 +41,8 @@ def register() -> None:
     register_topic(services.TOPIC_QNA, [PHONE_PANEL, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT])
     # A question waiting for approval: only the facilitators see it.
     register_topic(services.TOPIC_QUEUE, [CONTROL_QUEUE], delay=services.VOTES_DELAY_SECONDS)
+    # Coalesced like the counts: in a burst, one push of the panel covers every climb.
+    register_topic(services.TOPIC_RANKING, [PHONE_PANEL], delay=services.VOTES_DELAY_SECONDS)
     register_topic(
         services.TOPIC_VOTES,
         [PHONE_COUNTS, CONTROL_QUEUE, SCREEN_TOP, SCREEN_HIGHLIGHT],

@@ -33,6 +33,9 @@ from .models import QUESTION_MAX_LENGTH, REPLY_MAX_LENGTH, QnaSettings, Question
 TOPIC_QNA = "qna"
 TOPIC_QUEUE = "qna-queue"
 TOPIC_VOTES = "qna-votes"
+# "qna-ranking": votes brought into the top a question the phones' panel may
+# not hold (board.strangers_in_top); the counts alone cannot show it.
+TOPIC_RANKING = "qna-ranking"
 VOTES_DELAY_SECONDS = 0.25
 
 # One question per participant per this many seconds.
@@ -217,8 +220,8 @@ def _cast_together(items: list[VoteIn]) -> list[dict[str, Any] | DomainError]:
     for outcome in outcomes:
         if isinstance(outcome, dict):
             outcome["votes"] = counts.get(outcome["question"], 0)
-    for session_id in batch.touched_sessions:
-        live.changed(session_id, TOPIC_VOTES)
+    for session_id, moved in batch.moved().items():
+        live.changed(session_id, *_vote_topics(session_id, moved))
     return outcomes
 
 
@@ -244,7 +247,6 @@ class _VoteBatch:
             ).values_list("question_id", "participant_id", "client_id")
         }
         self.now = dict(self.stored)  # as the batch's votes so far leave it
-        self.touched_sessions: set[int] = set()
 
     def apply(self, item: VoteIn) -> dict[str, Any] | DomainError:
         try:
@@ -279,7 +281,6 @@ class _VoteBatch:
             return {"question": question.pk, "voted": False}
         else:
             del self.now[pair]
-        self.touched_sessions.add(participant.session_id)
         return {"question": question.pk, "voted": item.voted}
 
     def write(self) -> None:
@@ -294,6 +295,20 @@ class _VoteBatch:
             Vote(question_id=q, participant_id=p, client_id=self.now[(q, p)]) for q, p in new
         )
 
+    def moved(self) -> dict[int, dict[int, int]]:
+        """Session id -> question id -> votes this batch added (or took back: < 0)."""
+        delta: dict[int, int] = {}
+        for question_id, _participant in self.now.keys() - self.stored.keys():
+            delta[question_id] = delta.get(question_id, 0) + 1
+        for question_id, _participant in self.stored.keys() - self.now.keys():
+            delta[question_id] = delta.get(question_id, 0) - 1
+        by_session: dict[int, dict[int, int]] = {}
+        for question_id, change in delta.items():
+            if change:
+                session_id = self.questions[question_id].session_id
+                by_session.setdefault(session_id, {})[question_id] = change
+        return by_session
+
     def counts(self) -> dict[int, int]:
         """Each question's votes as this batch leaves them, from the database."""
         return dict(
@@ -302,6 +317,16 @@ class _VoteBatch:
             .annotate(n=Count("id"))
             .values_list("question_id", "n")
         )
+
+
+def _vote_topics(session_id: int, moved: dict[int, int]) -> tuple[str, ...]:
+    """The counts; and the phones' whole panel when the votes brought into
+    the top a question it may lack."""
+    from .board import strangers_in_top  # board reads the settings from here
+
+    if strangers_in_top(session_id, moved):
+        return (TOPIC_VOTES, TOPIC_RANKING)
+    return (TOPIC_VOTES,)
 
 
 def _session_errors(session_ids: set[int]) -> dict[int, DomainError]:
