@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -81,9 +82,22 @@ def facilitator_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
                 # The page around the regions is in the old language: reload it.
                 response["HX-Refresh"] = "true"
             return response
-        return redirect("workshop:control", public_id=session.public_id)
+        return _back_from_form(request, session)
 
     return wrapper
+
+
+def _back_from_form(request: HttpRequest, session: WorkshopSession) -> HttpResponse:
+    """Where a form sent without script returns: the page it names in
+    ``next`` (a paged list of the control view), if that is a page of this
+    site; the control view otherwise. A link from elsewhere must not turn
+    an action into a redirect to another site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("workshop:control", public_id=session.public_id)
 
 
 def _control_regions_response(
@@ -108,7 +122,7 @@ def _control_error(
         response.status_code = error.status
         return response
     messages.error(request, str(error.message))
-    return redirect("workshop:control", public_id=session.public_id)
+    return _back_from_form(request, session)
 
 
 # --- facilitator ------------------------------------------------------------------

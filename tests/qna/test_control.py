@@ -186,3 +186,102 @@ async def test_a_co_facilitator_removed_meanwhile_is_refused_by_the_service(
     await question.arefresh_from_db()
     assert question.state == "pending"
     await control.disconnect()
+
+
+# --- from a paged list, without script ---------------------------------------------
+
+
+def _waiting_list(session, client, **query):
+    url = reverse("qna:control_list", kwargs={"public_id": session.public_id})
+    response = client.get(url, {"state": "pending", **query})
+    return response, response.content.decode()
+
+
+def _form_field(html: str, question_id: int, name: str) -> str:
+    """The value of a hidden field in the first form of a question's item."""
+    item = html.split(f'data-qid="{question_id}"')[1]
+    return item.split(f'name="{name}" value="')[1].split('"')[0].replace("&amp;", "&")
+
+
+def _many_waiting(session, count: int) -> list[Question]:
+    """``count`` questions waiting for approval, one participant each (one
+    question per 10 s each), oldest first: the list's order."""
+    from workshop import services
+
+    return [
+        qna.ask_question(services.join_session(session.code, nickname=f"Asker {n}"), f"Q{n:02d}?")
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db
+def test_moderating_from_a_page_of_a_list_returns_to_that_page(live_session, facilitator_client):
+    waiting = _many_waiting(live_session, 45)
+    on_page_two = waiting[25]
+    _response, html = _waiting_list(live_session, facilitator_client, page=2, qna_sort="newest")
+    back = _form_field(html, on_page_two.pk, "next")
+    assert "page=2" in back and "qna_sort=newest" in back and "state=pending" in back
+    response = facilitator_client.post(
+        reverse("qna:moderate", kwargs={"public_id": live_session.public_id}),
+        {"do": "approve", "question": on_page_two.pk, "next": back},
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    on_page_two.refresh_from_db()
+    assert on_page_two.state == "shown"
+    after = facilitator_client.get(back).content.decode()
+    assert "Page 2 of 3" in after and f'data-qid="{on_page_two.pk}"' not in after
+
+
+@pytest.mark.django_db
+def test_a_reply_from_a_list_and_a_refusal_return_to_it_with_the_reason(
+    live_session, facilitator, facilitator_client, asker
+):
+    question = qna.approve(live_session, facilitator, qna.ask_question(asker, "Reply here?").pk)
+    url = reverse("qna:control_list", kwargs={"public_id": live_session.public_id})
+    html = facilitator_client.get(url, {"state": "shown", "qna_sort": "newest"}).content.decode()
+    reply_form = html.split('name="do" value="reply"')[0].rsplit("<form", 1)[1]
+    back = reply_form.split('name="next" value="')[1].split('"')[0].replace("&amp;", "&")
+    assert "qna_sort=newest" in back
+    moderate = reverse("qna:moderate", kwargs={"public_id": live_session.public_id})
+    data = {"do": "reply", "question": question.pk, "text": "Here.", "next": back}
+    assert facilitator_client.post(moderate, data)["Location"] == back
+    refused = facilitator_client.post(
+        moderate, {"do": "approve", "question": question.pk, "next": back}, follow=True
+    )
+    assert refused.redirect_chain == [(back, 302)]
+    assert "not waiting for approval" in refused.content.decode()
+    question.refresh_from_db()
+    assert (question.state, question.reply) == ("shown", "Here.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "https://elsewhere.example/facilitate/",
+        "//elsewhere.example/facilitate/",
+        "http:///elsewhere.example/",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_next_to_another_site_is_ignored(live_session, facilitator_client, asker, foreign):
+    question = qna.ask_question(asker, "Where to?")
+    moderate = reverse("qna:moderate", kwargs={"public_id": live_session.public_id})
+    control = reverse("workshop:control", kwargs={"public_id": live_session.public_id})
+    for data in (
+        {"do": "approve", "question": question.pk, "next": foreign},
+        {"do": "approve", "question": question.pk, "next": foreign},  # now refused
+    ):
+        response = facilitator_client.post(moderate, data)
+        assert response.status_code == 302 and response["Location"] == control
+    question.refresh_from_db()
+    assert question.state == "shown"
+
+
+@pytest.mark.django_db
+def test_the_control_view_forms_carry_no_next(live_session, facilitator_client, asker):
+    qna.ask_question(asker, "From the control view?")
+    html = facilitator_client.get(
+        reverse("workshop:control", kwargs={"public_id": live_session.public_id})
+    ).content.decode()
+    assert 'name="next"' not in html.split('id="qna"')[1]

@@ -4,6 +4,8 @@ the list's own pages, sorted as asked."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -102,5 +104,14 @@ def test_phone_and_control_sort_through_links_without_script(
     expect(ana.locator(".qna-sort a[aria-current]")).to_have_attribute("data-qna-sort", "votes")
     # Two votes each now: the older first.
     assert _order(ana, ".qna-item .qna-text") == list(QUESTIONS)
+
+    # Moderating from a page of the control's list comes back to it, in its order.
+    view = urlsplit(control.url)
+    listed = f"{view.scheme}://{view.netloc}{view.path}questions/list?state=shown&qna_sort=newest"
+    control.goto(listed)
+    control.locator(".qna-item", has_text=QUESTIONS[2]).locator("button[value=answer]").click()
+    expect(control.locator(".qna-item", has_text=QUESTIONS[2])).to_have_count(0)
+    assert control.url == listed
+    assert _order(control, ".qna-item .qna-text") == [QUESTIONS[1], QUESTIONS[0]]
     for page in (*phones, control):
         page.context.close()
