@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..conftest import sign_in
-from ..workshop.test_browser import PHONE
+from ..workshop.test_browser import PHONE, PROJECTOR
 from .test_browser import QNA_PACK
 
 pytestmark = pytest.mark.browser
@@ -113,5 +113,7 @@ def test_phone_and_control_sort_through_links_without_script(
     expect(control.locator(".qna-item", has_text=QUESTIONS[2])).to_have_count(0)
     assert control.url == listed
     assert _order(control, ".qna-item .qna-text") == [QUESTIONS[1], QUESTIONS[0]]
+    control.set_viewport_size(PROJECTOR)
+    control.screenshot(path=str(screenshot_dir / "qna-control-list-after-moderation.png"))
     for page in (*phones, control):
         page.context.close()
