@@ -37,6 +37,8 @@ TOPIC_VOTES = "qna-votes"
 # not hold (board.strangers_in_top); the counts alone cannot show it.
 TOPIC_RANKING = "qna-ranking"
 VOTES_DELAY_SECONDS = 0.25
+# A question that climbs into the top 20 shows on the phones within this.
+RANKING_DELAY_SECONDS = 3.0
 
 # One question per participant per this many seconds.
 ASK_INTERVAL_SECONDS = 10
