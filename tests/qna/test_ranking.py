@@ -155,3 +155,26 @@ def _panel_now(session, participant) -> str:
 
     [panel] = render_regions(session, audience_for_participant(participant), ["qna"], participant)
     return panel["html"]
+
+
+def test_a_climb_while_the_panel_push_is_pending_is_not_looked_for(live_session, monkeypatch):
+    climber = _crowd(live_session)
+    fans = [services.join_session(live_session.code, nickname=f"Fan {n}") for n in range(4)]
+    announced: list[tuple[str, ...]] = []
+    monkeypatch.setattr(qna.live, "changed", lambda _session, *topics: announced.append(topics))
+    clock = [1000.0]
+    monkeypatch.setattr(qna.time, "monotonic", lambda: clock[0])
+    looked: list[int] = []
+    real_check = board.strangers_in_top
+    monkeypatch.setattr(
+        board, "strangers_in_top", lambda *args: looked.append(1) or real_check(*args)
+    )
+    qna.vote(fans[0], climber.pk, client_id="a")
+    qna.vote(fans[1], climber.pk, client_id="b")  # into the top: the panel is announced
+    assert announced[-1] == (qna.TOPIC_VOTES, qna.TOPIC_RANKING) and len(looked) == 2
+    clock[0] += qna.RANKING_DELAY_SECONDS - qna.CLIMB_MARGIN_SECONDS - 0.01
+    qna.vote(fans[2], climber.pk, client_id="c")  # the pending push will read it
+    assert announced[-1] == (qna.TOPIC_VOTES,) and len(looked) == 2
+    clock[0] += 0.02
+    qna.vote(fans[3], climber.pk, client_id="d")
+    assert len(looked) == 3  # looked for again once the push has gone
