@@ -118,7 +118,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's own, converting each query's placeholders once (its base.py).
+            "ENGINE": "workshop.sqlite",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             # Kept open: the process runs its database work on a fixed few
             # threads (the sockets' database thread, HTTP_THREADS below), one

@@ -7,5 +7,5 @@ import os
 from workshop.settings import *  # noqa: F403
 from workshop.settings import DATABASES
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if "DATABASE_URL" not in os.environ:  # the embedded default: SQLite
     DATABASES["default"]["TEST"] = {"NAME": os.environ["QUIZ_RACE_SQLITE"]}
