@@ -1,23 +1,31 @@
 """Uploading a deck in the admin: a PDF per template and language.
 
-The upload happens while the form is validated, so that a refused file
-shows its error on the form; it is all-or-nothing (slides.services).
+The form checks what can be checked at once (size, signature, the
+uploader's permission, no other upload of that deck rendering); saving
+starts the same background job as the run-of-show side (slides.jobs), and
+the admin then shows its progress page, which comes again by itself until
+the job ends. The job is all-or-nothing (slides.services).
 """
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workshop.errors import DomainError
 
-from . import services
-from .models import Deck, Slide
+from . import jobs, services
+from .models import Deck, DeckUpload, Slide
 
 
 class DeckUploadForm(forms.ModelForm):
@@ -37,7 +45,7 @@ class DeckUploadForm(forms.ModelForm):
     def __init__(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
-        self.summary: services.UploadSummary | None = None
+        self.pdf_bytes = b""
 
     def clean(self):
         cleaned = super().clean()
@@ -48,15 +56,19 @@ class DeckUploadForm(forms.ModelForm):
             return cleaned
         if upload.size > services.max_bytes():
             raise ValidationError({"pdf": services.too_large_message()})
+        data = upload.read()
         try:
-            self.summary = services.upload_deck(
-                template, language, upload.read(), user=self.request and self.request.user
-            )
+            services.check_may_upload(self.request and self.request.user, template)
+            services.check_upload(language, data)
+            jobs.check_not_rendering(template, language)
         except DomainError as error:
             raise ValidationError({"pdf": str(error.message)}) from None
-        # The deck uploaded: a language that had one has it replaced, which
-        # the form's own uniqueness check must not call a duplicate.
-        self.instance = self.summary.deck
+        self.pdf_bytes = data
+        # A deck of a language that has one is a new version, which replaces
+        # it: the form's uniqueness check must not call it a duplicate.
+        self.instance = Deck.objects.filter(template=template, language=language).first() or (
+            self.instance
+        )
         return cleaned
 
 
@@ -104,53 +116,78 @@ class DeckAdmin(admin.ModelAdmin):
         # A deck stays with its template and language; a new version replaces it.
         return ("template", "language", "page_count", "render_seconds") if obj else ()
 
+    def get_urls(self):
+        progress = path(
+            "upload/<uuid:upload_id>/",
+            self.admin_site.admin_view(self.upload_progress_view),
+            name="slides_deck_upload",
+        )
+        return [progress, *super().get_urls()]
+
+    # Saving starts the upload's job instead of writing the deck: the job
+    # writes it once every page is rendered, after the admin's transaction
+    # has committed.
     def save_form(self, request, form, change):
-        return form.summary.deck
+        deck = form.instance
+        deck.upload_job, deck.upload_refusal = None, ""
+        try:
+            deck.upload_job = jobs.start_upload(
+                form.cleaned_data.get("template") or deck.template,
+                form.cleaned_data.get("language") or deck.language,
+                form.pdf_bytes,
+                user=request.user,
+            )
+        except DomainError as error:  # another upload began since the form was checked
+            deck.upload_refusal = str(error.message)
+        return deck
 
     def save_model(self, request, obj, form, change) -> None:
-        summary = form.summary
-        self.message_user(request, describe(summary), _level(summary))
+        pass
 
     def save_related(self, request, form, formsets, change) -> None:
         # The slides are the upload's own; the inline is read-only.
         pass
 
+    def log_addition(self, request, obj, message):
+        # The deck does not exist until its job ends; the DeckUpload row
+        # records who uploaded which deck, and when.
+        return None
 
-def _level(summary: services.UploadSummary) -> int:
-    return messages.WARNING if summary.steps_without_page else messages.SUCCESS
+    def log_change(self, request, obj, message):
+        return None
 
+    def response_add(self, request, obj, post_url_continue=None) -> HttpResponse:
+        return self._to_progress(request, obj)
 
-def describe(summary: services.UploadSummary) -> str:
-    """What the upload did, in a sentence or four."""
-    deck = summary.deck
-    parts = [
-        format_html(
-            gettext("Rendered {pages} pages in {seconds} s."),
-            pages=deck.page_count,
-            seconds=f"{summary.seconds:.1f}",
+    def response_change(self, request, obj) -> HttpResponse:
+        return self._to_progress(request, obj)
+
+    def _to_progress(self, request: HttpRequest, deck: Deck) -> HttpResponse:
+        job = getattr(deck, "upload_job", None)
+        if job is None:
+            self.message_user(request, getattr(deck, "upload_refusal", ""), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(reverse("admin:slides_deck_upload", args=[job.public_id]))
+
+    def upload_progress_view(self, request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
+        """An upload's progress; the page comes again by itself until the
+        job ends (no JavaScript needed), then says what it did."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            services.check_may_upload(request.user, None)
+        except DomainError as error:
+            raise PermissionDenied(str(error.message)) from None
+        upload = get_object_or_404(
+            DeckUpload.objects.select_related("template"), public_id=upload_id
         )
-    ]
-    if summary.replaced:
-        parts.append(
-            format_html(
-                gettext("Pages added: {added}. Pages removed: {removed}."),
-                added=_numbers(summary.pages_added),
-                removed=_numbers(summary.pages_removed),
-            )
-        )
-    if summary.steps_added:
-        parts.append(
-            format_html(gettext("{n} slide steps added to the run of show."), n=summary.steps_added)
-        )
-    if summary.steps_without_page:
-        parts.append(
-            format_html(
-                gettext("These steps show a page this deck no longer has: {steps}."),
-                steps=format_html_join(", ", "{}", ((str(s),) for s in summary.steps_without_page)),
-            )
-        )
-    return format_html_join(" ", "{}", ((p,) for p in parts))
-
-
-def _numbers(numbers: list[int]) -> str:
-    return ", ".join(str(n) for n in numbers) if numbers else gettext("none")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Uploading a deck"),
+            "subtitle": f"{upload.template} ({upload.get_language_display()})",
+            "upload": upload,
+            "deck": Deck.objects.filter(template=upload.template, language=upload.language).first(),
+            "result": jobs.describe(upload.result) if upload.result else "",
+        }
+        return TemplateResponse(request, "admin/slides/deck/upload_progress.html", context)

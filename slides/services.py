@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -56,6 +57,18 @@ class UploadSummary:
     steps_added: int = 0
     # Slide steps whose page this deck no longer has.
     steps_without_page: list[Step] = field(default_factory=list)
+
+    def as_result(self) -> dict[str, Any]:
+        """What the upload's page shows afterwards, as JSON (DeckUpload.result)."""
+        return {
+            "pages": self.deck.page_count,
+            "seconds": round(self.seconds, 2),
+            "replaced": self.replaced,
+            "pages_added": self.pages_added,
+            "pages_removed": self.pages_removed,
+            "steps_added": self.steps_added,
+            "steps_without_page": [str(step) for step in self.steps_without_page],
+        }
 
 
 def check_may_upload(user, template: WorkshopTemplate | None) -> None:

@@ -9,7 +9,7 @@ app_name = "slides"
 urlpatterns = [
     path("facilitate/templates/<slug:slug>/slides/", views.upload, name="upload"),
     path(
-        "facilitate/templates/<slug:slug>/slides/jobs/<str:job>",
+        "facilitate/templates/<slug:slug>/slides/jobs/<uuid:job>",
         views.job_progress,
         name="job",
     ),

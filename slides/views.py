@@ -7,6 +7,7 @@ are refused, whatever the path says.
 from __future__ import annotations
 
 import re
+import uuid
 
 from django import forms
 from django.conf import settings
@@ -91,29 +92,37 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as error:
             form.add_error("pdf", str(error.message))
         else:
-            return redirect(reverse("slides:upload", kwargs={"slug": slug}) + f"?job={job}")
-    job = request.GET.get("job", "")
+            url = reverse("slides:upload", kwargs={"slug": slug})
+            return redirect(f"{url}?job={job.public_id}")
     decks = Deck.objects.filter(template=template).order_by("language")
     context = {
         "template": template,
         "form": form,
         "decks": decks,
-        "job": job if JOB_ID.fullmatch(job) else "",
-        "progress": jobs.state(job) if JOB_ID.fullmatch(job) else None,
+        **_progress_context(template, request.GET.get("job")),
     }
     status = 400 if form.errors else 200
     return render(request, "slides/upload.html", context, status=status)
 
 
-JOB_ID = re.compile(r"[0-9a-f]{32}")
+def _progress_context(template: WorkshopTemplate, job: object) -> dict[str, object]:
+    """An upload of this template's (None for another's or an unknown one)."""
+    if not job:
+        return {"job": ""}
+    upload = jobs.find(job)
+    if upload is not None and upload.template_id != template.pk:
+        upload = None
+    return {
+        "job": job,
+        "upload": upload,
+        "result": jobs.describe(upload.result) if upload and upload.result else "",
+    }
 
 
 @staff_member_required
 @require_safe
-def job_progress(request: HttpRequest, slug: str, job: str) -> HttpResponse:
+def job_progress(request: HttpRequest, slug: str, job: uuid.UUID) -> HttpResponse:
     """The upload's progress, polled by the upload page until it ends."""
     template = _get_template_for_uploader(request, slug)
-    if not JOB_ID.fullmatch(job):
-        raise Http404("no such upload")
-    context = {"template": template, "job": job, "progress": jobs.state(job)}
+    context = {"template": template, **_progress_context(template, job)}
     return render(request, "slides/progress.html", context)

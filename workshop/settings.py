@@ -228,6 +228,9 @@ SLIDES_MAX_BYTES = env_int("SLIDES_MAX_MB", 50) * 1024 * 1024
 SLIDES_MAX_PAGES = env_int("SLIDES_MAX_PAGES", 300)
 # Worker processes that render one deck's pages (PDFium is not thread-safe).
 SLIDES_RENDER_WORKERS = env_int("SLIDES_RENDER_WORKERS", 2)
+# An upload whose heartbeat (a page rendered) is older than this has lost its
+# server: it is shown as failed and no longer blocks a new upload.
+SLIDES_UPLOAD_STALE_SECONDS = env_int("SLIDES_UPLOAD_STALE_SECONDS", 90)
 
 # --- Security ----------------------------------------------------------------
 

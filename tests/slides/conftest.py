@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
+from ..factories import UserFactory
 from . import pdfs
 
 
@@ -55,3 +57,11 @@ def media_root(settings, tmp_path):
 
 def stored_files(root) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def admin_client(db):
+    """A superuser's client (pytest-django has one too; this one is ada)."""
+    client = Client()
+    client.force_login(UserFactory(username="ada", is_staff=True, is_superuser=True))
+    return client

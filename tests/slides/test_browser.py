@@ -65,7 +65,10 @@ def _upload(admin, server, language: str, path: Path) -> None:
     admin.select_option("#id_language", language)
     admin.set_input_files("#id_pdf", str(path))
     admin.click("input[name=_save]")
-    expect(admin.locator(".messagelist")).to_contain_text(f"Rendered {PAGES} pages in")
+    # The progress page comes again by itself until the job ends.
+    expect(admin.get_by_test_id("upload-result")).to_contain_text(
+        f"Rendered {PAGES} pages in", timeout=60_000
+    )
 
 
 def _upload_beside_the_run_of_show(page, server, language: str, path: Path) -> None:

@@ -9,19 +9,19 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from live.audiences import CONTROL, PARTICIPANT, SCREEN, Audience
 from live.regions import render_regions
 from slides import services
-from slides.models import Deck, Slide
+from slides.models import Deck, DeckUpload, Slide
 from workshop import services as workshop_services
 from workshop.models import Step
 
 from ..factories import UserFactory
 from .conftest import stored_files
+from .uploads import editor_client, finished, page_upload, until_refreshes_stop, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -153,42 +153,44 @@ def test_the_orphans_command_lists_what_nothing_uses(template, decks, media_root
         assert (media_root / name).is_file()
 
 
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(UserFactory(username="ada", is_staff=True, is_superuser=True))
-    return client
-
-
-def upload(client, template, language, data, name="deck.pdf"):
-    return client.post(
-        reverse("admin:slides_deck_add"),
-        {"template": template.pk, "language": language, "pdf": SimpleUploadedFile(name, data)},
-        follow=True,
-    )
-
-
-def test_the_admin_uploads_a_deck_and_says_what_it_did(admin_client, template, decks):
-    upload(admin_client, template, "en", decks.en_5)
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_uploads_in_the_background_and_says_what_it_did(admin_client, template, decks):
+    until_refreshes_stop(admin_client, upload(admin_client, template, "en", decks.en_5))
     response = upload(admin_client, template, "en", decks.en_3)
-    text = response.content.decode()
-    assert "Rendered 3 pages in" in text and "Pages removed: 4, 5." in text
-    assert "These steps show a page this deck no longer has" in text
+    first = response.content.decode()
+    assert 'http-equiv="refresh"' in first and "Rendered" not in first
+    html = until_refreshes_stop(admin_client, response)
+    assert "Rendered 3 pages in" in html and "Pages removed: 4, 5." in html
+    assert "These steps show a page this deck no longer has" in html
+    assert "Open the deck" in html
     assert Deck.objects.get(template=template).page_count == 3
+    upload_row = DeckUpload.objects.filter(template=template).first()
+    assert upload_row.state == "done" and upload_row.pages_done == upload_row.pages_total == 3
 
 
 def test_the_admin_shows_why_a_file_was_refused(admin_client, template, decks):
-    response = upload(admin_client, template, "en", decks.encrypted)
-    assert response.status_code == 200
-    assert "This PDF is encrypted or protected by a password" in response.content.decode()
-    assert not Deck.objects.exists() and not template.steps.filter(kind="slide").exists()
+    response = upload(admin_client, template, "en", b"GIF89a not a deck")
+    assert response.status_code == 200 and not response.redirect_chain
+    assert "This file is not a PDF" in response.content.decode()
+    assert not Deck.objects.exists() and not DeckUpload.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broken_deck_fails_in_the_admin_and_changes_nothing(admin_client, template, decks):
+    until_refreshes_stop(admin_client, upload(admin_client, template, "en", decks.en_5))
+    before = sorted(template.steps.values_list("id", "position", "slide_number"))
+    html = until_refreshes_stop(admin_client, upload(admin_client, template, "en", decks.encrypted))
+    assert "This PDF is encrypted or protected by a password" in html
+    assert "The template was left as it was." in html
+    assert Deck.objects.get(template=template).page_count == 5
+    assert sorted(template.steps.values_list("id", "position", "slide_number")) == before
 
 
 def test_staff_who_may_not_edit_templates_cannot_upload(client, template, decks):
     client.force_login(UserFactory(username="sam", is_staff=True))
     response = upload(client, template, "en", decks.en_5)
     assert response.status_code == 403 or "/admin/login/" in response.redirect_chain[-1][0]
-    assert not Deck.objects.exists()
+    assert not Deck.objects.exists() and not DeckUpload.objects.exists()
 
 
 def step_image(name="photo.png"):
@@ -231,42 +233,6 @@ def test_a_content_step_shows_its_image_with_alt_text_per_language(template, ses
     session = workshop_services.go_to_step(session, step.pk, facilitator)
     assert 'alt="Une carte"' in stage_html(session, PARTICIPANT, "fr")
     assert 'alt="A map" lang="en"' in stage_html(session, PARTICIPANT, "nl")
-
-
-def editor_client(username="eda") -> Client:
-    from django.contrib.auth.models import Permission
-
-    editor = UserFactory(username=username, is_staff=True)
-    editor.user_permissions.add(Permission.objects.get(codename="change_workshoptemplate"))
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
-def page_upload(client, template, language, data):
-    return client.post(
-        reverse("slides:upload", kwargs={"slug": template.slug}),
-        {"language": language, "pdf": SimpleUploadedFile("deck.pdf", data)},
-        follow=True,
-    )
-
-
-def finished(client, response) -> str:
-    """Follow an upload's progress until it ends (the page polls it so)."""
-    import time
-
-    assert response.redirect_chain, response.content.decode()[:500]
-    page = response.content.decode()
-    job = re.search(r"/slides/jobs/([0-9a-f]{32})", page).group(1)
-    url = re.search(r'hx-get="([^"]+)"', page).group(1)
-    assert url.endswith(job)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        html = client.get(url).content.decode()
-        if "hx-trigger" not in html:
-            return html
-        time.sleep(0.1)
-    raise AssertionError("the upload did not end within 60 s")
 
 
 @pytest.mark.django_db(transaction=True)
