@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models.signals import post_delete, pre_delete, pre_save
 
 from live.regions import register_agenda_annotator
-from workshop import packs, step_kinds
-from workshop.models import Step, WorkshopSession
+from workshop import packs, run_of_show, step_kinds
+from workshop.models import Step, WorkshopSession, WorkshopTemplate
 
 from . import lookup, services
 from .models import Deck
@@ -24,6 +24,14 @@ def register() -> None:
     step_kinds.register(step_kinds.StepKindSpec("slide", "slides/step", context=slide_context))
     register_agenda_annotator(_agenda_thumbnails)
     packs.register_extension(SlidesPackExtension())
+    run_of_show.register_insertable_kind(
+        run_of_show.InsertableKind(
+            Step.Kind.SLIDE,
+            "slides/insert_fields.html",
+            context=_insert_context,
+            fill=services.fill_inserted_slide,
+        )
+    )
     # Deleting a deck, or its template, deletes its files once committed.
     pre_delete.connect(_deck_deleted, sender=Deck, dispatch_uid="slides.deck_files")
     # A step's image: gone with the step, or when another replaces it.
@@ -53,6 +61,11 @@ def slide_context(target: RenderTarget) -> dict[str, Any]:
         "next_slide": found.get(next_number),
         "deck_pages": lookup.page_count(step.template_id),
     }
+
+
+def _insert_context(template: WorkshopTemplate) -> dict[str, Any]:
+    """What the editor's insert forms say of the deck: its pages."""
+    return {"deck_pages": lookup.page_count(template.pk)}
 
 
 def _agenda_thumbnails(session: WorkshopSession, steps: list[Step]) -> None:

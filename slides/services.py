@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,6 +288,32 @@ def _index_after_page(order: list[int], page_of: dict[int, int | None], number: 
     a page before it; at the end when none does."""
     before = [i for i, pk in enumerate(order) if (page_of.get(pk) or 0) and page_of[pk] < number]
     return before[-1] + 1 if before else len(order)
+
+
+def fill_inserted_slide(template: WorkshopTemplate, step: Step, values: Mapping[str, str]) -> str:
+    """A slide step the run-of-show editor inserts by hand: its page must be
+    one the template's deck has (the longest language's). Returns the
+    title for a step given none: the page's heading. DomainError if there
+    is no deck or no such page."""
+    from . import lookup
+
+    pages = lookup.page_count(template.pk)
+    if pages == 0:
+        raise DomainError(
+            "no_deck", _("This workshop has no slide deck yet: upload one under Slide decks first.")
+        )
+    try:
+        number = int(str(values.get("slide_number", "")).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= pages:
+        raise DomainError(
+            "no_such_page",
+            _("The deck has no such page: choose a page from 1 to %(pages)d.") % {"pages": pages},
+        )
+    step.slide_number = number
+    shown = lookup.slides_in_language(template.pk, [number]).get(number)
+    return (shown.heading if shown else "")[:200] or f"Slide {number}"
 
 
 def slide_title(page: rendering.RenderedPage) -> str:

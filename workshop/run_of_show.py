@@ -8,7 +8,9 @@ template's row lock, so two editors never interleave their renumbering.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +26,40 @@ from .models import Step, WorkshopSession, WorkshopTemplate
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 # Kinds the editor inserts; a question step also names its question.
 INSERTABLE_KINDS = (Step.Kind.CONTENT, Step.Kind.QUESTION, Step.Kind.LOBBY, Step.Kind.EXERCISE)
+
+
+@dataclass(frozen=True)
+class InsertableKind:
+    """A kind of step an app lets the editor insert (the slides app: a
+    slide step). The core does not import the apps; each registers this."""
+
+    kind: str
+    # Included in every insert form, after the core's fields; it reads the
+    # context below and ``insert`` (a refused form's values).
+    fields_template: str
+    # What those fields need, computed once per editor page.
+    context: Callable[[WorkshopTemplate], dict[str, Any]]
+    # Fills the new step from the form's values, or raises DomainError;
+    # returns the title for a step the editor gave none. Called with the
+    # template's lock held, before the step is saved.
+    fill: Callable[[WorkshopTemplate, Step, Mapping[str, str]], str]
+
+
+_APP_KINDS: dict[str, InsertableKind] = {}
+
+
+def register_insertable_kind(spec: InsertableKind) -> None:
+    _APP_KINDS[spec.kind] = spec
+
+
+def insertable_kinds() -> list[str]:
+    """Every kind the editor inserts: the core's, then the apps'."""
+    return [*INSERTABLE_KINDS, *(k for k in _APP_KINDS if k not in INSERTABLE_KINDS)]
+
+
+def app_insert_kinds() -> list[InsertableKind]:
+    return list(_APP_KINDS.values())
+
 
 # Apps whose rows would go with a deleted step say why it must stay (the
 # SDG exercise: the groups' work of past sessions). Each returns a message
@@ -159,8 +195,11 @@ def insert_step(
     title: str = "",
     body: str = "",
     question_id: object = None,
+    values: Mapping[str, str] | None = None,
 ) -> Step:
     """A new step right after step ``after`` (None or "": first).
+    ``values``: the insert form's, for the fields of a kind an app
+    registered (``register_insertable_kind``).
 
     The title and body are written in the editor's language and in English,
     the language every other one falls back to, so every audience sees them
@@ -170,13 +209,16 @@ def insert_step(
     template = lock_template(template)
     ids = step_ids(template)
     index = 0 if after in (None, "", "0") else _index_of(ids, after) + 1
-    if kind not in INSERTABLE_KINDS:
+    app_kind = _APP_KINDS.get(kind)
+    if kind not in INSERTABLE_KINDS and app_kind is None:
         raise DomainError("bad_kind", _("Choose a kind of step."))
     question = _question_of(template, question_id) if kind == Step.Kind.QUESTION else None
     title, body = " ".join(title.split()), body.strip()
+    step = Step(template=template, position=next_position(template), kind=kind, question=question)
+    if app_kind is not None:
+        title = title or " ".join(app_kind.fill(template, step, values or {}).split())
     if not title and question is None:
         raise DomainError("title_required", _("Give the step a title."))
-    step = Step(template=template, position=next_position(template), kind=kind, question=question)
     _set_texts(step, title, body, question)
     step.save()
     ids.insert(index, step.pk)

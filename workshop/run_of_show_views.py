@@ -70,11 +70,14 @@ def _editor_response(
 ) -> HttpResponse:
     """The whole page, or for htmx the list alone (its stable id is the
     swap target); ``insert`` keeps a refused insert form's values."""
-    context = {
+    app_kinds = run_of_show.app_insert_kinds()
+    context: dict[str, Any] = {
         "template": template,
         "steps": _steps(template),
         "questions": list(run_of_show.questions_for(template)),
-        "kinds": [(kind, Step.Kind(kind).label) for kind in run_of_show.INSERTABLE_KINDS],
+        "kinds": [(kind, Step.Kind(kind).label) for kind in run_of_show.insertable_kinds()],
+        # The apps' kinds add fields to every insert form.
+        "insert_fields": [spec.fields_template for spec in app_kinds],
         "error": error,
         "done": done,
         "focus": str(focus),
@@ -82,6 +85,8 @@ def _editor_response(
         # After: None, no insert form is open (the first one's is "").
         "insert": insert or {"after": None},
     }
+    for spec in app_kinds:
+        context.update(spec.context(template))
     name = "workshop/run-of-show/list.html" if request.htmx else "workshop/run-of-show/page.html"
     return render(request, name, context, status=status)
 
@@ -165,6 +170,7 @@ def insert(request: HttpRequest, template: WorkshopTemplate) -> tuple[str, objec
         title=post.get("title", ""),
         body=post.get("body", ""),
         question_id=post.get("question"),
+        values=post,
     )
     message = _("Inserted “%(title)s” at position %(position)d.")
     return message % {"title": step.title, "position": step.position}, step.pk, ""
