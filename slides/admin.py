@@ -187,7 +187,13 @@ class DeckAdmin(admin.ModelAdmin):
             "title": gettext("Uploading a deck"),
             "subtitle": f"{upload.template} ({upload.get_language_display()})",
             "upload": upload,
-            "deck": Deck.objects.filter(template=upload.template, language=upload.language).first(),
+            # Read once the job ended, when its deck is written: not while
+            # the job's own connection writes it.
+            "deck": (
+                None
+                if upload.shown_state == DeckUpload.State.RENDERING
+                else Deck.objects.filter(template=upload.template, language=upload.language).first()
+            ),
             "result": jobs.describe(upload.result) if upload.result else "",
         }
         return TemplateResponse(request, "admin/slides/deck/upload_progress.html", context)
