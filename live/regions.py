@@ -141,6 +141,16 @@ def _language_for(session: WorkshopSession, audience: Audience) -> str:
     return audience.language
 
 
+# What apps add to the context of every step, whatever its kind (the slides
+# app: the next step's slide, which a screen fetches ahead from any step).
+StepContextFn = Callable[[RenderTarget], dict[str, Any]]
+_STEP_CONTEXTS: list[StepContextFn] = []
+
+
+def register_step_context(context: StepContextFn) -> None:
+    _STEP_CONTEXTS.append(context)
+
+
 def _base_context(
     session: WorkshopSession,
     audience: Audience,
@@ -175,6 +185,9 @@ def _base_context(
         context["room"] = SimpleLazyObject(lambda: _room_overview(session))
         if with_step:
             context["step_next"] = _next_step(context["steps"], step)
+    if with_step and step is not None:
+        for add_context in _STEP_CONTEXTS:
+            context.update(add_context(target))
     if kind.context and with_step:
         context.update(kind.context(target))
     return context

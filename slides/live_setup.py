@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models.signals import post_delete, pre_delete, pre_save
 
-from live.regions import register_agenda_annotator
+from live.audiences import PARTICIPANT, SCREEN
+from live.regions import register_agenda_annotator, register_step_context
 from workshop import packs, run_of_show, step_kinds
 from workshop.models import Step, WorkshopSession, WorkshopTemplate
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 def register() -> None:
     step_kinds.register(step_kinds.StepKindSpec("slide", "slides/step", context=slide_context))
     register_agenda_annotator(_agenda_thumbnails)
+    register_step_context(_next_slide_from_any_step)
     packs.register_extension(SlidesPackExtension())
     run_of_show.register_insertable_kind(
         run_of_show.InsertableKind(
@@ -46,21 +48,41 @@ def slide_context(target: RenderTarget) -> dict[str, Any]:
     step = target.step
     if step is None:
         return {}
-    following = (
-        Step.objects.filter(template_id=step.template_id, position__gt=step.position)
-        .order_by("position")
-        .only("kind", "slide_number")
-        .first()
-    )
-    next_number = (
-        following.slide_number if following and following.kind == Step.Kind.SLIDE else None
-    )
+    next_number = _next_slide_number(step)
     found = lookup.slides_in_language(step.template_id, [step.slide_number, next_number])
     return {
         "slide": found.get(step.slide_number),
         "next_slide": found.get(next_number),
         "deck_pages": lookup.page_count(step.template_id),
     }
+
+
+def _next_slide_number(step: Step) -> int | None:
+    """The page the step after ``step`` shows, if that step is a slide."""
+    following = (
+        Step.objects.filter(template_id=step.template_id, position__gt=step.position)
+        .order_by("position")
+        .only("kind", "slide_number")
+        .first()
+    )
+    return following.slide_number if following and following.kind == Step.Kind.SLIDE else None
+
+
+# The image each audience shows of a slide; the control view's are thumbnails.
+PREFETCHED_SIZE = {PARTICIPANT: "phone_url", SCREEN: "projector_url"}
+
+
+def _next_slide_from_any_step(target: RenderTarget) -> dict[str, Any]:
+    """From a question, content or exercise step, the next step's slide, for
+    the phones and the projector to fetch ahead as they do between slides.
+    A slide step's own context does it with its own slide's query."""
+    step = target.step
+    size = PREFETCHED_SIZE.get(target.audience.kind)
+    if step is None or size is None or step.kind == Step.Kind.SLIDE:
+        return {}
+    number = _next_slide_number(step)
+    shown = lookup.slides_in_language(step.template_id, [number]).get(number) if number else None
+    return {"prefetch_urls": [getattr(shown, size)] if shown else []}
 
 
 def _insert_context(template: WorkshopTemplate) -> dict[str, Any]:

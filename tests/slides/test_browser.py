@@ -182,13 +182,18 @@ def test_a_deck_with_questions_between_slides_in_three_languages(
     for language, phone in phones.items():
         expect(phone.locator("#stage .slide-text")).to_contain_text(f"{words[language]} 4")
 
-    # --- a question between slides 4 and 5, then slide 5 -------------------------
+    # --- a question between slides 4 and 5: slide 5 is fetched ahead from it ----
     _next(control)
     expect(phones["fr"].locator("#stage")).to_contain_text("Depuis quand l'OIM")
     expect(phones["nl"].locator("#stage")).to_contain_text("Sinds wanneer steunt de IOM")
+    ahead = {lang: _prefetch_url(phone) for lang, phone in phones.items()}
+    for language, phone in phones.items():
+        assert re.search(r"/005-phone-[0-9a-f]{16}\.webp$", ahead[language]), ahead[language]
+        _wait_until_fetched(phone, ahead[language])
     _next(control)
     for language, phone in phones.items():
         expect(phone.locator("#stage .slide-text")).to_contain_text(f"{words[language]} 5")
+        assert _shown_from_cache(phone, ahead[language]), language
     phones["nl"].screenshot(path=str(screenshot_dir / "phone-slide-nl-4-3.png"), full_page=True)
 
 

@@ -181,7 +181,7 @@ def test_a_broken_deck_fails_in_the_admin_and_changes_nothing(admin_client, temp
     before = sorted(template.steps.values_list("id", "position", "slide_number"))
     html = until_refreshes_stop(admin_client, upload(admin_client, template, "en", decks.encrypted))
     assert "This PDF is encrypted or protected by a password" in html
-    assert "The template was left as it was." in html
+    assert "Nothing was changed." in html
     assert Deck.objects.get(template=template).page_count == 5
     assert sorted(template.steps.values_list("id", "position", "slide_number")) == before
 
@@ -287,3 +287,24 @@ def test_the_admin_previews_a_slide_step(slide_session, admin_client, audience):
     html = admin_client.get(url + "?lang=fr").content.decode()
     size = "projector" if audience == "screen" else "phone"
     assert getattr(slide(slide_session.template, "fr", 3), f"{size}_url") in html
+
+
+def test_a_step_before_a_slide_fetches_that_slide_ahead(template, decks, session, facilitator):
+    """From a question, content or exercise step too, as between slides."""
+    services.upload_deck(template, "en", decks.en_5)
+    services.upload_deck(template, "fr", decks.fr_3)
+    content = template.steps.get(title="SDG 10 and target 10.7")  # the step before slide 1
+    assert template.ordered_steps().filter(position=content.position + 1, kind="slide").exists()
+    session = workshop_services.go_to_step(session, content.pk, facilitator)
+    fr_phone = stage_html(session, PARTICIPANT, "fr")
+    assert f'data-prefetch="{slide(template, "fr", 1).phone_url}"' in fr_phone
+    assert f'data-prefetch="{slide(template, "en", 1).projector_url}"' in stage_html(
+        session, SCREEN
+    )
+
+
+def test_a_step_before_another_kind_fetches_nothing_ahead(template, decks, session, facilitator):
+    services.upload_deck(template, "en", decks.en_5)
+    welcome = template.ordered_steps().first()
+    session = workshop_services.go_to_step(session, welcome.pk, facilitator)
+    assert "data-prefetch" not in stage_html(session, PARTICIPANT)
