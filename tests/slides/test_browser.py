@@ -199,3 +199,41 @@ def test_a_deck_with_questions_between_slides_in_three_languages(
 
 def _prefetch_url(phone) -> str:
     return phone.locator("#stage [data-prefetch]").get_attribute("data-prefetch")
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("projector", PROJECTOR)])
+def test_without_javascript_an_upload_shows_its_progress_and_a_slide_step_is_inserted(
+    browser, slides_server, deck_files, screenshot_dir, size, viewport
+):
+    """The admin's progress page comes again by itself until the upload
+    ends; the editor's Insert here takes a slide page. No script runs on
+    either page."""
+    server = slides_server
+    context = browser.new_context(viewport=viewport, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, server)
+    page.goto(server.url + "/admin/slides/deck/add/")
+    page.select_option("#id_template", label="Slides mini")
+    page.select_option("#id_language", "en")
+    page.set_input_files("#id_pdf", str(deck_files["en"]))
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/slides/deck/upload/*/")
+    page.screenshot(path=str(screenshot_dir / f"slides-admin-progress-{size}.png"))
+    expect(page.get_by_test_id("upload-result")).to_contain_text(
+        f"Rendered {PAGES} pages in", timeout=60_000
+    )
+    page.screenshot(path=str(screenshot_dir / f"slides-admin-done-{size}.png"), full_page=True)
+
+    page.goto(server.url + "/facilitate/templates/slides-mini/run-of-show/")
+    first_insert = page.locator("details.ros-insert").first
+    first_insert.locator("summary").click()
+    first_insert.get_by_test_id("insert-kind").select_option("slide")
+    # The field's bounds are the deck's (the server checks them too).
+    field = first_insert.get_by_test_id("insert-slide-number")
+    expect(field).to_have_attribute("max", str(PAGES))
+    field.fill("3")
+    page.screenshot(path=str(screenshot_dir / f"slides-insert-{size}.png"))
+    first_insert.get_by_test_id("insert-submit").click()
+    expect(page.locator("body")).to_contain_text("Inserted “Slide 3” at position 1.")
+    expect(page.get_by_test_id("ros-step").first).to_contain_text("Slide 3")
+    context.close()
