@@ -148,6 +148,11 @@ class DeckAdmin(admin.ModelAdmin):
         # The slides are the upload's own; the inline is read-only.
         pass
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Nothing to describe (and the read-only inline was never saved,
+        # which Django's own description would need).
+        return []
+
     def log_addition(self, request, obj, message):
         # The deck does not exist until its job ends; the DeckUpload row
         # records who uploaded which deck, and when.

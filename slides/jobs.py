@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import SyncToAsync
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
@@ -56,7 +57,7 @@ def find(public_id: object) -> DeckUpload | None:
     """The upload with that public id, or None."""
     try:
         return DeckUpload.objects.select_related("template").get(public_id=public_id)
-    except (DeckUpload.DoesNotExist, ValueError, TypeError):
+    except (DeckUpload.DoesNotExist, ValidationError):  # ValidationError: not a UUID
         return None
 
 

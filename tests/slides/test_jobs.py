@@ -12,6 +12,7 @@ from django.utils import timezone
 from slides import jobs, services
 from slides.models import Deck, DeckUpload
 
+from ..factories import TemplateFactory
 from .uploads import editor_client, finished, page_upload, upload
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,16 @@ def test_a_failed_upload_says_why_and_keeps_the_template(template, decks):
     job.refresh_from_db()
     assert job.state == "failed" and "damaged" in job.error
     assert not Deck.objects.exists() and not template.steps.filter(kind="slide").exists()
+
+
+@pytest.mark.parametrize("job", ["not-a-uuid", "0b5e3f7c-1111-4222-8333-944455556666"])
+def test_an_unknown_upload_says_so(template, job):
+    url = reverse("slides:upload", kwargs={"slug": template.slug})
+    html = editor_client().get(f"{url}?job={job}").content.decode()
+    assert "This upload is not known here (any more)." in html and "hx-trigger" not in html
+
+
+def test_another_templates_upload_is_not_shown_here(template):
+    job = rendering_upload(TemplateFactory(), seconds_ago=1)
+    html = progress_page(editor_client(), template, job)
+    assert "This upload is not known here (any more)." in html

@@ -168,6 +168,23 @@ def test_the_admin_uploads_in_the_background_and_says_what_it_did(admin_client, 
     assert upload_row.state == "done" and upload_row.pages_done == upload_row.pages_total == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_decks_admin_page_uploads_its_new_version(admin_client, template, decks):
+    until_refreshes_stop(admin_client, upload(admin_client, template, "en", decks.en_5))
+    deck = Deck.objects.get(template=template)
+    data = {
+        "pdf": SimpleUploadedFile("deck.pdf", decks.en_6),
+        "slides-TOTAL_FORMS": 5,
+        "slides-INITIAL_FORMS": 5,
+        **{f"slides-{n}-id": s.pk for n, s in enumerate(deck.slides.all())},
+        **{f"slides-{n}-deck": deck.pk for n in range(5)},
+    }
+    url = reverse("admin:slides_deck_change", args=[deck.pk])
+    html = until_refreshes_stop(admin_client, admin_client.post(url, data, follow=True))
+    assert "Rendered 6 pages in" in html and "Pages added: 6. Pages removed: none." in html
+    assert Deck.objects.get(pk=deck.pk).page_count == 6
+
+
 def test_the_admin_shows_why_a_file_was_refused(admin_client, template, decks):
     response = upload(admin_client, template, "en", b"GIF89a not a deck")
     assert response.status_code == 200 and not response.redirect_chain
