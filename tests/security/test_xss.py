@@ -335,11 +335,39 @@ def test_slide_text_and_image_alt_text_are_escaped_everywhere(
             response = admin_client.get(url)
             assert response.status_code == 200, url
             renders.check(f"admin {url}", response.content.decode())
+        _check_upload_pages(admin_client, deck.template, renders, error=text, title=title)
         totals["renders"] += renders.count
         assert renders.problems == []
 
     fuzz()
     figures("xss_slide_renders_checked", totals["renders"])
+
+
+def _check_upload_pages(client, template, renders, *, error: str, title: str) -> None:
+    """An upload's progress pages (its error, the titles of the steps its
+    new version left without a page) and the editor's refused slide insert
+    (the page number as typed)."""
+    from slides.models import DeckUpload
+
+    failed = DeckUpload.objects.create(
+        template=template, language="en", state="failed", error=error
+    )
+    result = {"pages": 2, "seconds": 1.0, "replaced": True, "steps_without_page": [title]}
+    done = DeckUpload.objects.create(template=template, language="fr", state="done", result=result)
+    for upload in (failed, done):
+        for url in (
+            reverse("admin:slides_deck_upload", args=[upload.public_id]),
+            reverse("slides:job", kwargs={"slug": template.slug, "job": upload.public_id}),
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            renders.check(f"upload {url}", response.content.decode())
+    refused = client.post(
+        reverse("workshop:ros_insert", kwargs={"slug": template.slug}),
+        {"after": "", "kind": "slide", "slide_number": title},
+    )
+    assert refused.status_code == 400
+    renders.check("refused slide insert", refused.content.decode())
 
 
 def _registered(model: str) -> bool:
