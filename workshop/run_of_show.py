@@ -216,7 +216,9 @@ def insert_step(
     title, body = " ".join(title.split()), body.strip()
     step = Step(template=template, position=next_position(template), kind=kind, question=question)
     if app_kind is not None:
-        title = title or " ".join(app_kind.fill(template, step, values or {}).split())
+        # Filled (and checked) whether or not a title was typed.
+        default_title = app_kind.fill(template, step, values or {})
+        title = title or " ".join(default_title.split())
     if not title and question is None:
         raise DomainError("title_required", _("Give the step a title."))
     _set_texts(step, title, body, question)

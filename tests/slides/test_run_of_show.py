@@ -58,6 +58,15 @@ def test_a_page_the_deck_does_not_have_is_refused(template, decks, number):
     assert list(template.ordered_steps().values_list("id", flat=True)) == before
 
 
+def test_a_typed_title_is_kept_and_the_page_still_checked(template, decks):
+    services.upload_deck(template, "en", decks.en_5)
+    refused = insert(editor_client(), template, slide_number="7", title="Recap")
+    assert refused.status_code == 400 and not template.steps.filter(title_en="Recap").exists()
+    insert(editor_client("eda2"), template, slide_number="2", title="Recap")
+    step = first_step(template)
+    assert (step.slide_number, step.title_en) == (2, "Recap")
+
+
 def test_a_refused_slide_insert_comes_back_filled_in(template, decks):
     services.upload_deck(template, "en", decks.en_5)
     html = insert(editor_client(), template, slide_number="9").content.decode()
