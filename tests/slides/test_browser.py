@@ -205,9 +205,8 @@ def _prefetch_url(phone) -> str:
 def test_without_javascript_an_upload_shows_its_progress_and_a_slide_step_is_inserted(
     browser, slides_server, deck_files, screenshot_dir, size, viewport
 ):
-    """The admin's progress page comes again by itself until the upload
-    ends; the editor's Insert here takes a slide page. No script runs on
-    either page."""
+    """Both upload pages come again by themselves until the upload ends;
+    the editor's Insert here takes a slide page. No script runs."""
     server = slides_server
     context = browser.new_context(viewport=viewport, java_script_enabled=False)
     page = context.new_page()
@@ -223,6 +222,16 @@ def test_without_javascript_an_upload_shows_its_progress_and_a_slide_step_is_ins
         f"Rendered {PAGES} pages in", timeout=60_000
     )
     page.screenshot(path=str(screenshot_dir / f"slides-admin-done-{size}.png"), full_page=True)
+
+    # The run-of-show side's page polls with htmx; without it, it comes again.
+    page.goto(server.url + "/facilitate/templates/slides-mini/slides/")
+    page.select_option("#id_language", "fr")
+    page.set_input_files("#id_pdf", str(deck_files["fr"]))
+    page.click("text=Upload and render")
+    expect(page.get_by_test_id("upload-result")).to_contain_text(
+        f"Rendered {PAGES} pages in", timeout=60_000
+    )
+    expect(page.locator(".panel li", has_text="French")).to_contain_text(f"{PAGES} pages")
 
     page.goto(server.url + "/facilitate/templates/slides-mini/run-of-show/")
     first_insert = page.locator("details.ros-insert").first
