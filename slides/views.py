@@ -124,5 +124,10 @@ def _progress_context(template: WorkshopTemplate, job: object) -> dict[str, obje
 def job_progress(request: HttpRequest, slug: str, job: uuid.UUID) -> HttpResponse:
     """The upload's progress, polled by the upload page until it ends."""
     template = _get_template_for_uploader(request, slug)
-    context = {"template": template, **_progress_context(template, job)}
+    context = {
+        "template": template,
+        # Shown again once the upload ends: it has a new deck or version.
+        "decks": Deck.objects.filter(template=template).order_by("language"),
+        **_progress_context(template, job),
+    }
     return render(request, "slides/progress.html", context)

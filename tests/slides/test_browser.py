@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 PACK = Path(__file__).parent / "data" / "slides-pack.yaml"
 PAGES = 12
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "nl": "Dutch"}
 # The run of show once the questions are placed: after slides 4 and 8.
 PLACE_QUESTIONS = """
 from django.db import transaction
@@ -80,6 +81,10 @@ def _upload_beside_the_run_of_show(page, server, language: str, path: Path) -> N
     page.set_input_files("#id_pdf", str(path))
     page.click("text=Upload and render")
     expect(page.locator("#upload-progress")).to_contain_text(f"Rendered {PAGES} pages in")
+    # The list of decks comes with the result: this language's is in it.
+    expect(page.locator("#decks li", has_text=LANGUAGE_NAMES[language])).to_contain_text(
+        f"{PAGES} pages"
+    )
 
 
 def _phone(browser, server, code, nickname, locale):
