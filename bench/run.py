@@ -857,7 +857,7 @@ CLOSES_AT_RE = re.compile(r'data-closes-at=\\"(\d+)\\"')
 
 async def countdown_phase(args, workers, facilitator, public_id: str) -> str:
     """The answered question, opened again with a short timer: how long after
-    its deadline the server's own close (quizzes/deadlines.py) reaches each
+    its deadline the server's own close (live/deadlines.py) reaches each
     phone. Loopback: the phones' monotonic clock is this process's."""
     quiz = f"/facilitate/{public_id}/quiz"
     await facilitator.post_form(quiz, {"do": "close"})

@@ -11,6 +11,9 @@ all safe to import while Django is still loading:
   the coroutine that handles it;
 - ``register_background(factory)``: a coroutine every server process runs
   beside its hub (a timer that must fire though nobody clicks);
+- ``register_deadlines(kind, expire=..., pending=...)`` and
+  ``announce_deadline(kind, id, closes_at)``: every server process closes a
+  timed thing at its deadline (``deadlines``);
 - ``changed(session_id, *topics)``: after the current transaction commits,
   tell every server process that ``topics`` changed.
 
@@ -27,6 +30,8 @@ from .actions import register_action
 from .audiences import CONTROL, PARTICIPANT, SCREEN, Audience, register_region
 from .background import register_background
 from .changes import achanged, changed, extend_topic, register_topic
+from .deadlines import announce as announce_deadline
+from .deadlines import register_deadlines
 
 __all__ = [
     "Audience",
@@ -34,10 +39,12 @@ __all__ = [
     "PARTICIPANT",
     "SCREEN",
     "achanged",
+    "announce_deadline",
     "changed",
     "extend_topic",
     "register_action",
     "register_background",
+    "register_deadlines",
     "register_region",
     "register_topic",
 ]

@@ -2,7 +2,7 @@
 
 An app registers a coroutine function; every hub starts it when it starts
 and cancels it when it stops. Used for timers that must fire though nobody
-clicks (quizzes.deadlines closes a question when its countdown runs out).
+clicks (live.deadlines closes a question when its countdown runs out).
 """
 
 from __future__ import annotations

@@ -15,10 +15,14 @@ class QuizzesConfig(AppConfig):
         stage.register()
         import live
 
-        from . import deadlines
+        from . import services
 
         # Close a question at the end of its countdown, though nobody clicks.
-        live.register_background(deadlines.keep_deadlines)
+        live.register_deadlines(
+            services.DEADLINE_KIND,
+            expire=services.expire_question,
+            pending=services.pending_deadlines,
+        )
         register_warm_up(sdg_tiles.tiles)  # the SDG reference file, parsed once
         packs.register_extension(QuizPackExtension())
 

@@ -236,31 +236,32 @@ def set_answers_locked(session: WorkshopSession, by, locked: bool) -> QuestionRu
     return _save(run, "answers_locked")
 
 
-def _keep_deadline(run: QuestionRun) -> None:
-    """After the commit, have this process's timer close the run at its deadline."""
-    from . import deadlines
+DEADLINE_KIND = "question"
 
+
+def _keep_deadline(run: QuestionRun) -> None:
+    """After the commit, have every server process's timer close the run at
+    its deadline (live.deadlines)."""
     run_id, closes_at = run.pk, run.closes_at
-    transaction.on_commit(lambda: deadlines.schedule(run_id, closes_at))
+    transaction.on_commit(lambda: live.announce_deadline(DEADLINE_KIND, run_id, closes_at))
 
 
 @transaction.atomic
 def expire_question(run_id: int) -> bool:
     """Close a run whose countdown has run out; True if this call closed it.
 
-    Called by the server's timers (quizzes.deadlines), by any process and as
-    often as it likes: only an open run past its deadline changes, once.
+    Called by every server process's timer (live.deadlines), as often as it
+    likes: one conditional UPDATE, so of any number of callers at once exactly
+    one closes an open run past its deadline, and only that one announces it.
+    The deadline stays the closing time: the report shows when it closed.
     """
-    run = (
-        QuestionRun.objects.select_for_update()
-        .filter(pk=run_id, state=QuestionRun.State.OPEN)
-        .first()
-    )
-    now = timezone.now()
-    if run is None or not run.time_is_up(now):
+    closed = QuestionRun.objects.filter(
+        pk=run_id, state=QuestionRun.State.OPEN, closes_at__lte=timezone.now()
+    ).update(state=QuestionRun.State.CLOSED, paused_remaining=None, answers_locked=False)
+    if not closed:
         return False
-    _close(run, now)
-    _save(run, "state", "closes_at", "paused_remaining", "answers_locked")
+    session_id = QuestionRun.objects.values_list("session_id", flat=True).get(pk=run_id)
+    live.changed(session_id, TOPIC_QUIZ)
     return True
 
 

@@ -35,6 +35,14 @@ class SdgmapConfig(AppConfig):
             [(PARTICIPANT, "stage"), (CONTROL, "sdg-progress"), (SCREEN, "sdg-map")],
             delay=0.25,
         )
+        # Close a timed exercise when its time is up, though nobody clicks.
+        from . import services
+
+        live.register_deadlines(
+            services.DEADLINE_KIND,
+            expire=services.expire_exercise,
+            pending=services.pending_deadlines,
+        )
         register_extension(ExerciseExtension())
         register_extension(ReferenceExtension())
         from workshop import run_of_show

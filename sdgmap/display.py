@@ -112,7 +112,8 @@ class ExerciseDisplay:
 
     @property
     def state(self) -> str:
-        return self.run.state if self.run else ExerciseRun.State.NOT_STARTED
+        # Open past its deadline shows closed, stored or not yet.
+        return self.run.shown_state if self.run else ExerciseRun.State.NOT_STARTED
 
     @cached_property
     def config(self):

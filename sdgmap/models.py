@@ -9,6 +9,7 @@ import re
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workshop.models import Group, Participant, Step, WorkshopSession, WorkshopTemplate
@@ -212,9 +213,24 @@ class ExerciseRun(models.Model):
     def __str__(self) -> str:
         return f"{self.session} / {self.step} ({self.state})"
 
+    def time_is_up(self, now=None) -> bool:
+        return self.ends_at is not None and (now or timezone.now()) >= self.ends_at
+
+    @property
+    def shown_state(self) -> str:
+        """The state as the room should see it: open past its deadline is
+        closed, even before a server's timer has stored it (a restart)."""
+        if self.state == self.State.OPEN and self.time_is_up():
+            return self.State.CLOSED
+        return self.state
+
+    @property
+    def shown_state_label(self) -> str:
+        return self.State(self.shown_state).label
+
     @property
     def is_open(self) -> bool:
-        return self.state == self.State.OPEN
+        return self.shown_state == self.State.OPEN
 
     @property
     def is_revealed(self) -> bool:
@@ -222,7 +238,14 @@ class ExerciseRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in (self.State.CLOSED, self.State.REVEALED)
+        return self.shown_state in (self.State.CLOSED, self.State.REVEALED)
+
+    @property
+    def closed_by_time(self) -> bool:
+        """Closed because its timer ran out, not by the facilitator."""
+        if self.shown_state != self.State.CLOSED or self.ends_at is None:
+            return False
+        return self.closed_at is None or self.closed_at >= self.ends_at
 
     def goal_numbers_for(self, group_id: int | None) -> list[int]:
         if self.allocation == Allocation.SHARED and group_id is not None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -128,7 +129,7 @@ def start_exercise(
     if not group_ids:
         raise DomainError("no_groups", _("Set up the groups first: cards belong to groups."))
     run, _created = ExerciseRun.objects.get_or_create(session=session, step=step)
-    if run.state == ExerciseRun.State.OPEN:
+    if run.is_open:  # open past its deadline is closed, and reopens
         raise DomainError("already_open", _("The exercise is already open."))
     now = timezone.now()
     if run.state == ExerciseRun.State.NOT_STARTED:
@@ -140,6 +141,7 @@ def start_exercise(
     run.closed_at = None
     run.save()
     live.changed(session.pk, "sdgrun")
+    _keep_deadline(run)
     return run
 
 
@@ -153,6 +155,7 @@ def add_time(session: WorkshopSession, by, minutes: int = 5) -> ExerciseRun:
     run.ends_at = base + timedelta(minutes=minutes)
     run.save(update_fields=["ends_at"])
     live.changed(session.pk, "sdgrun")
+    _keep_deadline(run)
     return run
 
 
@@ -164,10 +167,55 @@ def close_exercise(session: WorkshopSession, by) -> ExerciseRun:
     if run.state != ExerciseRun.State.OPEN:
         raise DomainError("exercise_not_open", _("The exercise is not open."))
     run.state = ExerciseRun.State.CLOSED
-    run.closed_at = timezone.now()
+    run.closed_at = _closing_time(run)
     run.save(update_fields=["state", "closed_at"])
     live.changed(session.pk, "sdgrun")
+    _keep_deadline(run)
     return run
+
+
+def _closing_time(run: ExerciseRun):
+    """Now, or the deadline if it already passed: the report shows when it closed."""
+    now = timezone.now()
+    return run.ends_at if run.time_is_up(now) else now
+
+
+DEADLINE_KIND = "exercise"
+
+
+def _keep_deadline(run: ExerciseRun) -> None:
+    """After the commit, have every server process's timer close the
+    exercise at its deadline, or forget it (closed, no timer)."""
+    run_id = run.pk
+    closes_at = run.ends_at if run.state == ExerciseRun.State.OPEN else None
+    transaction.on_commit(lambda: live.announce_deadline(DEADLINE_KIND, run_id, closes_at))
+
+
+@transaction.atomic
+def expire_exercise(run_id: int) -> bool:
+    """Close an exercise whose timer has run out; True if this call closed it.
+
+    Called by every server process's timer (live.deadlines), as often as it
+    likes: one conditional UPDATE, so of any number of callers at once exactly
+    one closes an open run past its deadline, and only that one announces it.
+    """
+    closed = ExerciseRun.objects.filter(
+        pk=run_id, state=ExerciseRun.State.OPEN, ends_at__lte=timezone.now()
+    ).update(state=ExerciseRun.State.CLOSED, closed_at=F("ends_at"))
+    if not closed:
+        return False
+    session_id = ExerciseRun.objects.values_list("session_id", flat=True).get(pk=run_id)
+    live.changed(session_id, "sdgrun")
+    return True
+
+
+def pending_deadlines() -> list[tuple[int, Any]]:
+    """Every open exercise with a timer: (run id, deadline)."""
+    return list(
+        ExerciseRun.objects.filter(state=ExerciseRun.State.OPEN, ends_at__isnull=False).values_list(
+            "pk", "ends_at"
+        )
+    )
 
 
 @transaction.atomic
@@ -178,10 +226,11 @@ def reveal_reference(session: WorkshopSession, by) -> ExerciseRun:
     run = _locked_run(session)
     if run.state == ExerciseRun.State.NOT_STARTED:
         raise DomainError("exercise_not_started", _("Start the exercise first."))
+    run.closed_at = run.closed_at if run.state != ExerciseRun.State.OPEN else _closing_time(run)
     run.state = ExerciseRun.State.REVEALED
-    run.closed_at = run.closed_at or timezone.now()
     run.save(update_fields=["state", "closed_at"])
     live.changed(session.pk, "sdgrun")
+    _keep_deadline(run)
     return run
 
 
@@ -242,6 +291,11 @@ def _open_run_for(participant: Participant, step_id: Any = None) -> ExerciseRun:
     if run is None or run.state == ExerciseRun.State.NOT_STARTED:
         raise DomainError(
             "exercise_not_open", _("The facilitator has not started the exercise yet.")
+        )
+    if run.state == ExerciseRun.State.OPEN and run.time_is_up():
+        # The stored deadline holds whether or not a timer has closed it yet.
+        raise DomainError(
+            "time_is_up", _("Time is up: the exercise is closed; the cards are read-only.")
         )
     if run.state != ExerciseRun.State.OPEN:
         raise DomainError("exercise_closed", _("The exercise is closed; the cards are read-only."))
