@@ -165,7 +165,11 @@ async def keep_deadlines() -> None:
 async def _listen(layer, keeper: DeadlineKeeper) -> None:
     """Hear every process's deadlines. After the layer was away, what was
     announced meanwhile is lost: the database is read again instead."""
-    channel = await layer.new_channel("deadlines.")
+    # The hub's prefix, not one of its own: the Redis layer reads every
+    # channel of one prefix from one Redis list, with one reader at a time
+    # per process. A second prefix made this reader hold the hub's turn, and
+    # the hub heard nothing while it waited for deadlines.
+    channel = await layer.new_channel("hub.")
     lost = False
     while True:
         try:

@@ -4,7 +4,8 @@
   phones, send an answer at the same moment; 50 answers are stored and every
   phone gets an acknowledgement.
 - In truly parallel transactions (race_check.py, 20 threads), run in a
-  subprocess on SQLite and on PostgreSQL whichever database this run uses.
+  subprocess on SQLite and on PostgreSQL whichever database this run uses;
+  there too, closers racing at a deadline close the question once.
 """
 
 from __future__ import annotations
@@ -105,13 +106,14 @@ def _race(env_update: dict[str, str], drop: tuple[str, ...] = ()) -> str:
         timeout=240,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout
+    assert "2 passed" in result.stdout
     return result.stdout
 
 
 def test_parallel_transactions_on_sqlite(tmp_path):
     out = _race({"QUIZ_RACE_SQLITE": str(tmp_path / "race.sqlite3")}, drop=("DATABASE_URL",))
     assert "parallel answers on sqlite: 50 stored" in out
+    assert "racing closers on sqlite: closed once" in out
 
 
 def test_parallel_transactions_on_postgresql():
@@ -124,3 +126,4 @@ def test_parallel_transactions_on_postgresql():
         }
     )
     assert "parallel answers on postgresql: 50 stored" in out
+    assert "racing closers on postgresql: closed once" in out
