@@ -617,7 +617,11 @@ def clean_value(question: Question, choices: list[Choice], raw: Any) -> Any:
             raise DomainError("empty_text", gettext_lazy("Type a short answer first."))
         if len(text) > question.max_length:
             raise DomainError(
-                "text_too_long", f"Keep it short: at most {question.max_length} characters."
+                "text_too_long",
+                format_lazy(
+                    gettext_lazy("Keep it short: at most {max} characters."),
+                    max=question.max_length,
+                ),
             )
         return text
     raise DomainError("bad_question", gettext_lazy("This question cannot take answers."))

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from workshop.errors import DomainError
@@ -44,7 +45,7 @@ def quiz_control(request: HttpRequest, session: WorkshopSession) -> None:
     elif action in ("lock", "unlock"):
         services.set_answers_locked(session, user, action == "lock")
     else:
-        raise DomainError("bad_action", "Unknown quiz action.")
+        raise DomainError("bad_action", _("Unknown quiz action."))
 
 
 def _timer(raw: str | None) -> int | None:
@@ -53,7 +54,7 @@ def _timer(raw: str | None) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise DomainError("bad_timer", "Choose a timer between 1 second and an hour.") from None
+        raise DomainError("bad_timer", _("Choose a timer between 1 second and an hour.")) from None
 
 
 @facilitator_action
@@ -81,7 +82,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("workshop:participant", code=code)
-    messages.success(request, "Your answer is in.")
+    messages.success(request, _("Your answer is in."))
     return redirect("workshop:participant", code=code)
 
 
