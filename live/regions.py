@@ -108,6 +108,7 @@ def region_context(
 # the audience's.
 NICKNAME_SLOT = "me-nickname-slot-" + "x" * 32
 VERSION_SLOT = "me-version-slot"
+SEED_SLOT = "me-seed-slot"
 
 
 def render_me_with_slots(
@@ -124,12 +125,15 @@ def render_me_with_slots(
         context = _base_context(session, audience, stand_in, VERSION_SLOT, with_step=False)
         if csrf_token is not None:
             context["csrf_token"] = csrf_token
+        context["shuffle_seed"] = SEED_SLOT
         return render_to_string(REGION_TEMPLATES[(PARTICIPANT, "me")], context)
 
 
 def fill_me(shared_html: str, participant: Participant, version: int) -> str:
-    return shared_html.replace(NICKNAME_SLOT, escape(participant.nickname)).replace(
-        VERSION_SLOT, str(version)
+    return (
+        shared_html.replace(NICKNAME_SLOT, escape(participant.nickname))
+        .replace(VERSION_SLOT, str(version))
+        .replace(SEED_SLOT, participant.shuffle_seed)
     )
 
 
@@ -169,6 +173,8 @@ def _base_context(
         "step": step,
         "group": group,
         "participant": participant,
+        # The seed of the orders shown to this participant alone (quizzes.shuffle).
+        "shuffle_seed": participant.shuffle_seed if participant else "",
         "region_version": version,
         "step_template": kind.template_for(audience.kind),
         "steps": _steps_with_state(session) if audience.kind == CONTROL and with_step else None,

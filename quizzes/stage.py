@@ -18,7 +18,7 @@ from live import CONTROL, PARTICIPANT, SCREEN, presence, register_region
 from live.regions import RenderTarget
 from workshop import step_kinds
 
-from . import results, sdg_tiles, services
+from . import results, sdg_tiles, services, shuffle
 from .models import Answer, Question, QuestionRun
 
 TIMER_CHOICES = (15, 30, 60, 90)
@@ -74,7 +74,21 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
         if mine is not None:
             quiz["mine_json"] = json.dumps(mine.value)
             quiz["mine_correct"] = mine.is_correct
+    if question.kind == Question.Kind.RANKING:
+        quiz["rank_choices"] = _rank_order(question, choices, target, quiz.get("mine_json"))
     return {"quiz": quiz}
+
+
+def _rank_order(question: Question, choices: list, target: RenderTarget, mine_json) -> list:
+    """The options as this phone lists them: in the order it sent, or else
+    shuffled for it (quizzes/shuffle.py). A broadcast has no participant: it
+    lists them in the canonical order and quizzes.js puts each phone's in."""
+    if target.audience.kind != PARTICIPANT or target.participant is None:
+        return choices
+    if mine_json:
+        sent = {pk: place for place, pk in enumerate(json.loads(mine_json))}
+        return sorted(choices, key=lambda c: sent.get(c.pk, len(sent)))
+    return shuffle.shuffled(choices, target.participant.shuffle_seed, question.pk)
 
 
 def countdown(run: QuestionRun, state: str) -> dict[str, Any]:
@@ -106,7 +120,14 @@ def participant_key(target: RenderTarget) -> Any:
     if run is None:
         return None
     mine = services.participant_answer(run, target.participant)
-    return None if mine is None else (json.dumps(mine.value), mine.is_correct)
+    if mine is not None:
+        return (json.dumps(mine.value), mine.is_correct)
+    if run.question.kind == Question.Kind.RANKING and run.state == QuestionRun.State.OPEN:
+        # Phones that have not ranked yet list the options in an order of their own.
+        ids = run.question.choices.values_list("pk", flat=True)
+        seed = target.participant.shuffle_seed
+        return ("order", tuple(shuffle.shuffled_ids(ids, seed, run.question_id)))
+    return None
 
 
 def register() -> None:

@@ -255,6 +255,13 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return self.nickname
 
+    @property
+    def shuffle_seed(self) -> str:
+        """Seeds the orders shown to this participant alone (a ranking's
+        options, quizzes/shuffle.py): stable, and telling nothing of the id."""
+        digest = hashlib.blake2s(str(self.public_id).encode(), digest_size=4, person=b"shuffle")
+        return digest.hexdigest()
+
 
 class ServerProcess(models.Model):
     """A running server process. Its heartbeat tells live connections from

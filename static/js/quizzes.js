@@ -197,8 +197,36 @@
     });
   }
 
+  // Each phone lists a ranking's options in an order of its own, the same on
+  // every load (seeded by its participant and the question). A push, shared
+  // by the whole room, carries the canonical order: put this phone's back.
+  // The twin of quizzes/shuffle.py: keep the two in step.
+  function shuffleKey(seed, question, choice) {
+    var text = seed + ":" + question + ":" + choice;
+    var value = 0x811c9dc5;
+    for (var i = 0; i < text.length; i++) {
+      value = Math.imul(value ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return value;
+  }
+
+  function shuffleOptions(list) {
+    var me = document.querySelector("#me[data-shuffle-seed]");
+    var form = list.closest("[data-quiz-form]");
+    // An order being changed and not sent yet stays as it is.
+    if (!me || !list.dataset.question || (form && form.dataset.picked === "1")) return;
+    var seed = me.dataset.shuffleSeed;
+    var items = Array.prototype.map.call(list.querySelectorAll("[data-choice]"), function (item) {
+      var id = Number(item.dataset.choice);
+      return { item: item, id: id, key: shuffleKey(seed, list.dataset.question, id) };
+    });
+    items.sort(function (a, b) { return a.key - b.key || a.id - b.id; });
+    items.forEach(function (entry) { list.appendChild(entry.item); });
+  }
+
   function enhanceRanking(root) {
     root.querySelectorAll("[data-rank-list]").forEach(function (list) {
+      shuffleOptions(list);
       numberPlaces(list);
       list.classList.add("is-enhanced");
       list.querySelectorAll("[data-rank-moves]").forEach(function (el) { el.hidden = false; });

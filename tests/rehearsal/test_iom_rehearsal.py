@@ -154,12 +154,12 @@ def _answer(phone, k, question):
         value = k % 5 + 1
         form.locator(".scale-point").nth(value - 1).click()
     elif kind == "ranking":
-        # Each phone moves one option up a place: orders differ, the room's one shows.
+        # Each phone lists the options in an order of its own and moves one up a
+        # place; what it sends is the order its page shows.
         count = len(question["choices"])
         moved = 1 + k % (count - 1)
         form.locator(".rank-move[data-move=up]").nth(moved).click()
-        value = list(range(count))
-        value[moved - 1], value[moved] = value[moved], value[moved - 1]
+        value = [t.strip() for t in form.locator(".rank-item .rank-text").all_inner_texts()]
     elif kind == "points":
         count = len(question["choices"])
         value = [0] * count
