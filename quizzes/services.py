@@ -802,6 +802,14 @@ def closeness(question: Question, choices: list[Choice], value: Any, is_correct)
     return 1 - ranking_distance(value, right) / farthest
 
 
+def order_points(question: Question, choices: list[Choice], order: list[int]) -> int:
+    """The points a ranking's order earns against the right order, before
+    any speed bonus: what a phone shows at the reveal ("4 of 6"). Its twin
+    in quizzes.js (orderPoints) computes it for the phones a reveal reaches
+    as a push, which the whole room shares: keep the two in step."""
+    return round(question.points * closeness(question, choices, order, True))
+
+
 def check_correct(question: Question, choices: list[Choice], value: Any) -> bool | None:
     """True or False where the question has a correct answer, else None.
 

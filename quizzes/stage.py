@@ -52,7 +52,12 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
         "locked": state == QuestionRun.State.OPEN and run.answers_locked,
         "revealed": revealed,
         "has_correct": question.has_correct_answer(choices),
-        "correct_json": json.dumps(services.correct_value(question, choices)),
+        # Not on a phone before the reveal: its page would tell the answer.
+        "correct_json": json.dumps(
+            services.correct_value(question, choices)
+            if revealed or audience != PARTICIPANT
+            else None
+        ),
         "tiles": sdg_tiles.tiles() if question.kind == Question.Kind.SDG else (),
         "scale_values": list(range(question.scale_min, question.scale_max + 1)),
         "places": list(range(1, len(choices) + 1)),
@@ -74,6 +79,8 @@ def question_context(target: RenderTarget) -> dict[str, Any]:
         if mine is not None:
             quiz["mine_json"] = json.dumps(mine.value)
             quiz["mine_correct"] = mine.is_correct
+            if revealed and question.kind == Question.Kind.RANKING and quiz["has_correct"]:
+                quiz["mine_order_points"] = services.order_points(question, choices, mine.value)
     if question.kind == Question.Kind.RANKING:
         quiz["rank_choices"] = _rank_order(question, choices, target, quiz.get("mine_json"))
     return {"quiz": quiz}

@@ -124,6 +124,31 @@
     return correct.indexOf(mine[0]) !== -1;
   }
 
+  // The points a ranking's order earns against the right order (Spearman's
+  // footrule), before any speed bonus: the twin of order_points in
+  // quizzes/services.py, rounding half to even as Python's round() does.
+  function orderPoints(order, right, points) {
+    var place = {};
+    right.forEach(function (id, index) { place[id] = index; });
+    var distance = 0;
+    order.forEach(function (id, index) { distance += Math.abs(index - place[Number(id)]); });
+    var farthest = Math.max(Math.floor(right.length * right.length / 2), 1);
+    var exact = points * (1 - distance / farthest);
+    var rounded = Math.round(exact);
+    if (Math.abs(exact % 1) === 0.5) rounded = 2 * Math.round(exact / 2);
+    return rounded;
+  }
+
+  function showOrderPoints(quiz, entry) {
+    var line = quiz.querySelector("[data-my-points]");
+    var right = parse(quiz.dataset.correct);
+    if (!line || !Array.isArray(right) || !entry || !entry.acked || !Array.isArray(entry.value)) return;
+    line.textContent = text(quiz, "order-points")
+      .replace("{n}", String(orderPoints(entry.value, right, Number(line.dataset.points))))
+      .replace("{max}", line.dataset.points);
+    line.hidden = false;
+  }
+
   function setStatus(quiz, key, extra) {
     var status = quiz.querySelector("[data-answer-status]");
     if (!status) return;
@@ -165,6 +190,7 @@
       verdict.className = "verdict verdict-" + key;
       verdict.dataset.testid = "verdict";
     }
+    if (quiz.dataset.kind === "ranking") showOrderPoints(quiz, entry);
     if (quiz.dataset.kind === "sdg" && entry) {
       (Array.isArray(entry.value) ? entry.value : []).forEach(function (n) {
         var tile = quiz.querySelector('.sdg-result[data-key="' + n + '"]');

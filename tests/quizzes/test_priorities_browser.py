@@ -192,6 +192,37 @@ def test_a_ranking_is_answered_with_the_keyboard_only(room, screenshot_dir):
     expect(amina.locator(".rank-item .rank-text")).to_have_text(sent)
 
 
+RIGHT_ORDER = ["SDG 1", "SDG 5", "SDG 10", "SDG 17"]  # "Put them in order"
+
+
+def test_a_partly_right_order_shows_its_own_points_at_the_reveal(room, screenshot_dir):
+    control = room["control"]
+    ines = room["phone"]("Ines")
+    _go_to(control, "Put them in order")
+    expect(ines.locator(".rank-item")).to_have_count(4)
+    if _order(ines) == RIGHT_ORDER:  # shuffled into the right order: spoil it
+        ines.locator(".rank-move[data-move=down]").first.click()
+    sent = _order(ines)
+    ines.click("[data-quiz-submit]")
+    expect(ines.locator("[data-answer-status]")).to_have_text(re.compile("Your answer is in"))
+    # The reveal comes as a push, the same for the whole room: the phone's
+    # script works out its own points, as the server scored them.
+    control.click("[data-testid=quiz-reveal]")
+    distance = sum(abs(i - RIGHT_ORDER.index(option)) for i, option in enumerate(sent))
+    points = round(10 * (1 - distance / 8))
+    expect(ines.locator("[data-testid=my-points]")).to_have_text(
+        f"Points for your order: {points} of 10"
+    )
+    expect(ines.locator("[data-testid=correct-answer]")).to_have_text(
+        "1. SDG 1, 2. SDG 5, 3. SDG 10, 4. SDG 17"
+    )
+    ines.screenshot(path=str(screenshot_dir / "ranking-phone-reveal-points.png"), full_page=True)
+    ines.reload()  # rendered by the server this time
+    expect(ines.locator("[data-testid=my-points]")).to_have_text(
+        f"Points for your order: {points} of 10"
+    )
+
+
 def test_without_script_a_phone_ranks_with_menus_and_types_its_points(room, screenshot_dir):
     control, screen = room["control"], room["screen"]
     plain = room["phone"]("Farid", script=False)
