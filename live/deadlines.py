@@ -150,12 +150,12 @@ async def keep_deadlines() -> None:
     keeper = DeadlineKeeper(loop)
     _keepers[loop] = keeper
     try:
-        await keeper.arm_pending()
         layer = get_channel_layer()
         if layer is None:
+            await keeper.arm_pending()
             await asyncio.Event().wait()  # until the hub stops
         else:
-            await _listen(layer, keeper)
+            await _listen(layer, keeper)  # reads the database once in the group
     finally:
         keeper.stop()
         if _keepers.get(loop) is keeper:
@@ -163,37 +163,58 @@ async def keep_deadlines() -> None:
 
 
 async def _listen(layer, keeper: DeadlineKeeper) -> None:
-    """Hear every process's deadlines. After the layer was away, what was
-    announced meanwhile is lost: the database is read again instead."""
+    """Hear every process's deadlines, while another task keeps this
+    process in the group (so no receive is ever cut short)."""
     # The hub's prefix, not one of its own: the Redis layer reads every
     # channel of one prefix from one Redis list, with one reader at a time
     # per process. A second prefix made this reader hold the hub's turn, and
     # the hub heard nothing while it waited for deadlines.
     channel = await layer.new_channel("hub.")
-    lost = False
+    away = asyncio.Event()
+    joining = asyncio.create_task(_stay_joined(layer, channel, keeper, away))
+    try:
+        while True:
+            try:
+                message = await layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.warning("deadlines: channel layer away (%r); rejoining", error)
+                away.set()
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
+                continue
+            if message.get("type") == "deadline.set":
+                keeper.heard(message)
+    finally:
+        joining.cancel()
+
+
+async def _stay_joined(layer, channel: str, keeper: DeadlineKeeper, away: asyncio.Event) -> None:
+    """Join the group and renew the membership every GROUP_REFRESH_SECONDS.
+    After the layer was away (a restarted Redis forgets every group), join
+    again and read the database: what was announced meanwhile is lost.
+    The first time too: joined first, no announcement falls in between."""
+    lost = True
     while True:
         try:
             await layer.group_add(GROUP, channel)
-            if lost:
-                await keeper.arm_pending()
-                lost = False
-            await _receive_until_refresh(layer, channel, keeper)
-        except asyncio.CancelledError:
-            raise
         except Exception as error:
-            logger.warning("deadlines: channel layer away (%r); retrying", error)
+            logger.warning("deadlines: could not join the group (%r); retrying", error)
             lost = True
             await asyncio.sleep(LAYER_RETRY_SECONDS)
-
-
-async def _receive_until_refresh(layer, channel: str, keeper: DeadlineKeeper) -> None:
-    """Receive for GROUP_REFRESH_SECONDS, then return so the membership is renewed."""
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(GROUP_REFRESH_SECONDS):
-            while True:
-                message = await layer.receive(channel)
-                if message.get("type") == "deadline.set":
-                    keeper.heard(message)
+            continue
+        if lost:
+            try:
+                await keeper.arm_pending()
+            except Exception:
+                logger.exception("deadlines: could not read the pending deadlines; retrying")
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
+                continue
+            lost = False
+        away.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(away.wait(), GROUP_REFRESH_SECONDS)
+        lost = lost or away.is_set()
 
 
 def announce(kind: str, thing_id: int, closes_at: datetime | None) -> None:
