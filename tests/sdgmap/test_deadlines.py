@@ -153,3 +153,21 @@ async def test_a_server_that_starts_closes_the_exercises_whose_time_ran_out(
     while await _state(run) != ExerciseRun.State.CLOSED:
         await phone.receive_json_from(timeout=15)
     await phone.disconnect()
+
+
+def test_more_time_and_closing_tell_every_timer(
+    on_exercise, facilitator, monkeypatch, django_capture_on_commit_callbacks
+):
+    told = []
+    monkeypatch.setattr(live, "announce_deadline", lambda *args: told.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = _start(on_exercise, facilitator, minutes=1)
+    first = run.ends_at
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.add_time(on_exercise, facilitator, 5)
+    assert run.ends_at == first + timedelta(minutes=5)
+    assert services.expire_exercise(run.pk) is False  # the first deadline no longer closes it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_exercise(on_exercise, facilitator)
+    kind = services.DEADLINE_KIND
+    assert told == [(kind, run.pk, first), (kind, run.pk, run.ends_at), (kind, run.pk, None)]
