@@ -16,24 +16,15 @@ from websockets.asyncio.client import connect
 
 from bench import clients
 
-from ..conftest import DATA
 from ..live_server import LiveServer
 from ..live_tools import LiveSession, make_session
-from .test_two_processes import scale_out_env
+from .test_two_processes import server_pair
 
 
 @pytest.fixture(scope="module")
 def two_quiz_servers(tmp_path_factory):
-    first = LiveServer(tmp_path_factory.mktemp("deadline-a"), scale_out_env())
-    second = LiveServer(tmp_path_factory.mktemp("deadline-b"), peer=first)
-    try:
-        first.prepare(str(DATA / "quiz-pack.yaml"))
-        first.start()
-        second.start()
-        yield first, second
-    finally:
-        second.stop()
-        first.stop()
+    with server_pair(tmp_path_factory, "quiz-pack.yaml", "deadline") as pair:
+        yield pair
 
 
 def _phone(session: LiveSession):

@@ -9,6 +9,7 @@ each server pair on a scratch database and a Redis key prefix of its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 
@@ -30,18 +31,25 @@ def scale_out_env() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def two_servers(tmp_path_factory):
-    first = LiveServer(tmp_path_factory.mktemp("process-a"), scale_out_env())
-    second = LiveServer(tmp_path_factory.mktemp("process-b"), peer=first)
+@contextlib.contextmanager
+def server_pair(tmp_path_factory, pack: str, name: str):
+    """Two processes of one scale-out set-up, serving ``pack`` (tests/data)."""
+    first = LiveServer(tmp_path_factory.mktemp(f"{name}-a"), scale_out_env())
+    second = LiveServer(tmp_path_factory.mktemp(f"{name}-b"), peer=first)
     try:
-        first.prepare(str(DATA / "mini-pack.yaml"))
+        first.prepare(str(DATA / pack))
         first.start()
         second.start()
         yield first, second
     finally:
         second.stop()
         first.stop()
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory):
+    with server_pair(tmp_path_factory, "mini-pack.yaml", "process") as pair:
+        yield pair
 
 
 async def next_region(socket, region_id: str, test, timeout: float = 10) -> str:
