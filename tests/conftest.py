@@ -68,6 +68,19 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_memos():
+    """What a process keeps for a few seconds to spare queries (the next
+    slide of a step, the last climb in a Q&A top) is keyed by ids that the
+    next test's rows may have again."""
+    from qna import services as qna_services
+    from slides import live_setup as slides_live
+
+    slides_live._next_slide_kept.clear()
+    qna_services._climb_covered_until.clear()
+    yield
+
+
 def delete_redis_keys(prefix: str) -> None:
     import redis
 

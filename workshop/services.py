@@ -339,7 +339,14 @@ _SESSION_TO_JOIN = PreparedQuery(
 )
 _PHONE_PARTICIPANT = PreparedQuery(
     lambda code, public_id: (
-        Participant.objects.select_related("session", "session__current_step", "group")
+        Participant.objects.select_related(
+            # The step's question too: a phone's own stage during a question
+            # (its snapshot after a restart) read it, a query per phone.
+            "session",
+            "session__current_step",
+            "session__current_step__question",
+            "group",
+        )
         .order_by()
         .filter(session__code=code, public_id=public_id)
     ),

@@ -28,11 +28,3 @@ def shown(live_session, facilitator, asker):
     """A question the facilitator approved."""
     question = qna.ask_question(asker, "Why do people migrate?")
     return qna.approve(live_session, facilitator, question.pk)
-
-
-@pytest.fixture(autouse=True)
-def _no_climb_covered():
-    """A session id may come back in the next test: forget the last climb."""
-    qna._climb_covered_until.clear()
-    yield
-    qna._climb_covered_until.clear()
