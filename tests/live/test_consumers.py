@@ -11,6 +11,10 @@ from workshop.asgi import application
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 ORIGIN = (b"origin", b"http://testserver")
+# Seconds a socket test waits to connect or for a message: the communicator's
+# default of 1 s was missed on a loaded machine (a connect waits for the
+# database thread). Only a failing test waits that long.
+WS_TIMEOUT = 10
 HOST = (b"host", b"testserver")
 
 
@@ -23,19 +27,19 @@ def _cookie_header(participant) -> tuple[bytes, bytes]:
 
 async def _connect(path: str, headers: list[tuple[bytes, bytes]]):
     communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *headers])
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WS_TIMEOUT)
     assert connected
     return communicator
 
 
 async def test_it_sends_a_snapshot_and_follows_the_facilitator(session, participant, facilitator):
     phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
-    snapshot = await phone.receive_json_from()
+    snapshot = await phone.receive_json_from(timeout=WS_TIMEOUT)
     assert snapshot["t"] == "regions" and snapshot["snapshot"], snapshot
     assert "Welcome" in {r["id"]: r["html"] for r in snapshot["regions"]}["stage"]
 
     screen = await _connect(f"/ws/screen/{session.public_id}/", [])
-    await screen.receive_json_from()  # its snapshot
+    await screen.receive_json_from(timeout=WS_TIMEOUT)  # its snapshot
 
     steps = await database_sync_to_async(lambda: list(session.ordered_steps()))()
     await database_sync_to_async(services.go_to_step)(session, steps[1].pk, facilitator)
@@ -58,9 +62,9 @@ async def _receive_region(communicator, region_id, timeout=3):
 
 async def test_a_participant_cannot_navigate_over_the_socket(session, participant):
     phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
-    await phone.receive_json_from()
+    await phone.receive_json_from(timeout=WS_TIMEOUT)
     await phone.send_to(text_data=json.dumps({"type": "navigate", "to": "next", "id": "a1"}))
-    reply = await phone.receive_json_from()
+    reply = await phone.receive_json_from(timeout=WS_TIMEOUT)
     assert reply == {
         "t": "ack",
         "id": "a1",
@@ -80,12 +84,12 @@ async def test_the_control_view_counts_connected_participants(session, participa
         application, f"/ws/control/{session.public_id}/", headers=[ORIGIN, HOST]
     )
     control.scope["user"] = facilitator
-    connected, _ = await control.connect()
+    connected, _ = await control.connect(timeout=WS_TIMEOUT)
     assert connected
-    snapshot = await control.receive_json_from()
+    snapshot = await control.receive_json_from(timeout=WS_TIMEOUT)
     assert snapshot["t"] == "regions", snapshot
     phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
-    await phone.receive_json_from()
+    await phone.receive_json_from(timeout=WS_TIMEOUT)
     room = await _receive_region(control, "room")
     assert 'data-testid="connected">1<' in room["html"]
     await phone.disconnect()
@@ -96,9 +100,9 @@ async def test_the_control_view_counts_connected_participants(session, participa
 
 async def _expect_refused(path, headers, code):
     communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *headers])
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WS_TIMEOUT)
     assert connected
-    message = await communicator.receive_json_from()
+    message = await communicator.receive_json_from(timeout=WS_TIMEOUT)
     assert message["t"] == "refused"
     closed = await communicator.receive_output()
     assert closed == {"type": "websocket.close", "code": code}
@@ -127,7 +131,7 @@ async def test_a_foreign_origin_is_refused(session):
         f"/ws/screen/{session.public_id}/",
         headers=[(b"origin", b"http://evil.example"), HOST],
     )
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WS_TIMEOUT)
     assert not connected
 
 
@@ -144,18 +148,18 @@ async def test_a_foreign_origin_is_refused(session):
 )
 async def test_malformed_frames_get_an_error_and_change_nothing(session, participant, frame):
     phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
-    await phone.receive_json_from()
+    await phone.receive_json_from(timeout=WS_TIMEOUT)
     await phone.send_to(text_data=frame)
-    reply = await phone.receive_json_from()
+    reply = await phone.receive_json_from(timeout=WS_TIMEOUT)
     assert reply["t"] == "ack" and reply["ok"] is False
     await phone.send_to(text_data='{"type": "ping", "id": "p"}')
-    assert (await phone.receive_json_from())["ok"] is True  # still serving
+    assert (await phone.receive_json_from(timeout=WS_TIMEOUT))["ok"] is True  # still serving
     await phone.disconnect()
 
 
 async def test_an_oversized_frame_closes_the_socket(session, participant):
     phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
-    await phone.receive_json_from()
+    await phone.receive_json_from(timeout=WS_TIMEOUT)
     await phone.send_to(text_data='{"type": "ping", "pad": "' + "x" * 70_000 + '"}')
     closed = await phone.receive_output()
     assert closed == {"type": "websocket.close", "code": 4009}
@@ -163,7 +167,7 @@ async def test_an_oversized_frame_closes_the_socket(session, participant):
 
 async def test_a_moved_participant_follows_their_new_group(session, participant, facilitator):
     phone = await _connect(f"/ws/participant/{session.code}/", [_cookie_header(participant)])
-    await phone.receive_json_from()
+    await phone.receive_json_from(timeout=WS_TIMEOUT)
     other = await database_sync_to_async(
         lambda: session.groups.exclude(pk=participant.group_id).get()
     )()

@@ -9,7 +9,7 @@ from quizzes.models import Answer
 from workshop import services as workshop_services
 from workshop.asgi import application
 
-from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
+from ..live.test_consumers import HOST, ORIGIN, WS_TIMEOUT, _cookie_header, _receive_region
 from .conftest import go_to_question
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -136,7 +136,7 @@ async def test_tallies_are_coalesced_and_end_exact(quiz_session, facilitator, pl
         pushes += [r for r in message.get("regions", []) if r["id"] == "quiz-results"]
     seen = len(pushes)
     while not await screen.receive_nothing(timeout=0.6):  # anything later stays exact
-        message = await screen.receive_json_from()
+        message = await screen.receive_json_from(timeout=WS_TIMEOUT)
         pushes += [r for r in message.get("regions", []) if r["id"] == "quiz-results"]
     assert all(final in p["html"] for p in pushes[seen:])
     assert 1 <= len(pushes) < len(phones) / 3, len(pushes)

@@ -18,6 +18,7 @@ from workshop import services
 from workshop.asgi import application
 from workshop.models import WorkshopSession
 
+from ..live.test_consumers import WS_TIMEOUT
 from ..private_redis import PrivateRedis
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
@@ -49,7 +50,7 @@ async def _screen(session):
     communicator = WebsocketCommunicator(
         application, f"/ws/screen/{session.public_id}/", headers=[ORIGIN, HOST]
     )
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WS_TIMEOUT)
     assert connected
     assert (await communicator.receive_json_from(timeout=5))["t"] == "regions"
     return communicator

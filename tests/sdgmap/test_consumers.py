@@ -8,7 +8,7 @@ from sdgmap import services
 from sdgmap.models import CardEdit, GroupCard
 from workshop.asgi import application
 
-from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
+from ..live.test_consumers import HOST, ORIGIN, WS_TIMEOUT, _cookie_header, _receive_region
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -19,9 +19,9 @@ async def _phone(session, participant):
         f"/ws/participant/{session.code}/",
         headers=[ORIGIN, HOST, _cookie_header(participant)],
     )
-    connected, _ = await phone.connect()
+    connected, _ = await phone.connect(timeout=WS_TIMEOUT)
     assert connected
-    await phone.receive_json_from()  # the snapshot
+    await phone.receive_json_from(timeout=WS_TIMEOUT)  # the snapshot
     return phone
 
 
@@ -124,8 +124,8 @@ async def test_the_screen_and_control_cannot_edit_cards(started, facilitator):
     screen = WebsocketCommunicator(
         application, f"/ws/screen/{started.public_id}/", headers=[ORIGIN, HOST]
     )
-    await screen.connect()
-    await screen.receive_json_from()
+    await screen.connect(timeout=WS_TIMEOUT)
+    await screen.receive_json_from(timeout=WS_TIMEOUT)
     await screen.send_to(
         text_data=json.dumps(
             {"type": "card", "id": "s-1", "sdg": 8, "field": "rating", "value": "strong"}

@@ -24,7 +24,7 @@ from workshop.middleware import SameOriginWebsocketValidator
 from workshop.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, WorkshopSession
 
 from ..conftest import participant_client
-from ..live.test_consumers import HOST, ORIGIN, _cookie_header
+from ..live.test_consumers import HOST, ORIGIN, WS_TIMEOUT, _cookie_header
 from ..live_server import free_port
 
 # --- join codes ---------------------------------------------------------------------
@@ -158,10 +158,13 @@ async def test_the_socket_does_not_tell_which_codes_exist(session):
         communicator = WebsocketCommunicator(
             application, f"/ws/participant/{code}/", headers=[ORIGIN, HOST]
         )
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=WS_TIMEOUT)
         assert connected
         answers.append(
-            (await communicator.receive_json_from(), await communicator.receive_output())
+            (
+                await communicator.receive_json_from(timeout=WS_TIMEOUT),
+                await communicator.receive_output(),
+            )
         )
     assert answers[0] == answers[1]
 
@@ -336,11 +339,11 @@ async def test_control_actions_are_refused_on_other_sockets(session, participant
         (f"/ws/screen/{session.public_id}/", []),
     ):
         communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *headers])
-        assert (await communicator.connect())[0]
-        await communicator.receive_json_from()
+        assert (await communicator.connect(timeout=WS_TIMEOUT))[0]
+        await communicator.receive_json_from(timeout=WS_TIMEOUT)
         for to in ("next", "previous", 1):
             await communicator.send_to(text_data=json.dumps({"type": action, "to": to, "id": "x"}))
-            reply = await communicator.receive_json_from()
+            reply = await communicator.receive_json_from(timeout=WS_TIMEOUT)
             assert (reply["ok"], reply["code"]) == (False, "not_allowed"), (path, reply)
         await communicator.disconnect()
     assert await database_sync_to_async(_state)(session) == before
@@ -361,8 +364,8 @@ async def test_only_the_sessions_facilitators_open_its_control_socket(
             application, f"/ws/control/{session.public_id}/", headers=[ORIGIN, HOST, *headers]
         )
         communicator.scope["user"] = user
-        assert (await communicator.connect())[0]
-        message = await communicator.receive_json_from()
+        assert (await communicator.connect(timeout=WS_TIMEOUT))[0]
+        message = await communicator.receive_json_from(timeout=WS_TIMEOUT)
         assert message["t"] == "refused" and "regions" not in message
         assert await communicator.receive_output() == {"type": "websocket.close", "code": 4403}
         refused += 1
@@ -371,8 +374,8 @@ async def test_only_the_sessions_facilitators_open_its_control_socket(
         application, f"/ws/control/{session.public_id}/", headers=[ORIGIN, HOST]
     )
     communicator.scope["user"] = facilitator
-    assert (await communicator.connect())[0]
-    assert (await communicator.receive_json_from())["t"] == "regions"
+    assert (await communicator.connect(timeout=WS_TIMEOUT))[0]
+    assert (await communicator.receive_json_from(timeout=WS_TIMEOUT))["t"] == "regions"
     await communicator.disconnect()
 
 
@@ -398,7 +401,7 @@ async def test_a_foreign_or_missing_origin_is_refused(session, participant, head
         (f"/ws/screen/{session.public_id}/", []),
     ):
         communicator = WebsocketCommunicator(application, path, headers=[*headers, *extra])
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=WS_TIMEOUT)
         assert not connected
 
 
@@ -413,12 +416,12 @@ async def test_with_listed_hosts_the_origin_must_be_one_of_them(session, setting
     communicator = WebsocketCommunicator(
         application, f"/ws/screen/{session.public_id}/", headers=same_but_unlisted
     )
-    assert not (await communicator.connect())[0]
+    assert not (await communicator.connect(timeout=WS_TIMEOUT))[0]
     listed = [(b"origin", b"https://workshop.example.org"), (b"host", b"workshop.example.org")]
     communicator = WebsocketCommunicator(
         application, f"/ws/screen/{session.public_id}/", headers=listed
     )
-    assert (await communicator.connect())[0]
+    assert (await communicator.connect(timeout=WS_TIMEOUT))[0]
     await communicator.disconnect()
 
 

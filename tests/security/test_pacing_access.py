@@ -18,7 +18,7 @@ from workshop.asgi import application
 from workshop.models import WorkshopSession
 
 from ..conftest import participant_client
-from ..live.test_consumers import HOST, ORIGIN, _cookie_header
+from ..live.test_consumers import HOST, ORIGIN, WS_TIMEOUT, _cookie_header
 from ..quizzes.conftest import go_to_question, quiz_session, quiz_template  # noqa: F401
 
 QUIZ_ACTIONS = ["add-time", "pause", "resume", "lock", "unlock", "close"]
@@ -117,8 +117,8 @@ async def test_no_socket_can_pace_the_room(timed, facilitator):
         communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *headers])
         if user is not None:
             communicator.scope["user"] = user
-        assert (await communicator.connect())[0]
-        await communicator.receive_json_from()
+        assert (await communicator.connect(timeout=WS_TIMEOUT))[0]
+        await communicator.receive_json_from(timeout=WS_TIMEOUT)
         for kind in [*QUIZ_ACTIONS, "quiz", "join-display", "join_display"]:
             message = {"type": kind, "do": kind, "display": "big", "id": "x"}
             await communicator.send_to(text_data=json.dumps(message))

@@ -24,7 +24,7 @@ from live.actions import ACTIONS
 from workshop.asgi import application
 from workshop.models import WorkshopSession
 
-from ..live.test_consumers import HOST, ORIGIN, _cookie_header
+from ..live.test_consumers import HOST, ORIGIN, WS_TIMEOUT, _cookie_header
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -138,7 +138,7 @@ class FuzzRun:
         )
         if self.user is not None:
             communicator.scope["user"] = self.user
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=WS_TIMEOUT)
         assert connected
         snapshot = await communicator.receive_json_from(timeout=5)
         assert snapshot["t"] == "regions", snapshot
@@ -308,7 +308,7 @@ async def test_frames_over_64_kib_are_refused_with_4009(session, participant, fi
     frame = frame.replace('"pad": ""', '"pad": "' + "x" * (64 * 1024 - len(frame)) + '"')
     assert len(frame.encode()) == 64 * 1024
     await run.communicator.send_to(text_data=frame)
-    assert (await run.communicator.receive_json_from())["id"] == "edge"
+    assert (await run.communicator.receive_json_from(timeout=WS_TIMEOUT))["id"] == "edge"
     await run.finish()
     figures("ws_oversized_frames_refused", f"{refused}/3")
 
@@ -328,6 +328,6 @@ async def test_text_that_no_database_can_store_is_refused_up_front(session, part
     await run.open()
     assert run.communicator is not None
     await run.communicator.send_to(text_data=frame)
-    reply = await run.communicator.receive_json_from()
+    reply = await run.communicator.receive_json_from(timeout=WS_TIMEOUT)
     assert (reply["ok"], reply["code"]) == (False, "bad_frame")
     await run.finish()
