@@ -1,20 +1,15 @@
 """The SQLite backend converts each query's placeholders once
-(workshop/sqlite/base.py), and converts them as Django's own does."""
+(workshop/sqlite/base.py), and converts them as Django's own does. On a
+cursor of its own, so that it runs whichever database the suite uses."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
-from django.db import connection
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper as DjangoCursor
 
 from workshop.sqlite import base
-
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "sqlite", reason="PostgreSQL takes Django's placeholders as they are"
-    ),
-]
 
 QUERIES = [
     "SELECT %s",
@@ -25,9 +20,11 @@ QUERIES = [
 
 @pytest.fixture
 def raw_cursor():
-    with connection.cursor() as cursor:
-        assert isinstance(cursor.cursor, base.SQLiteCursorWrapper)
-        yield cursor.cursor
+    connection = sqlite3.connect(":memory:")
+    try:
+        yield connection.cursor(factory=base.SQLiteCursorWrapper)
+    finally:
+        connection.close()
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -40,10 +37,21 @@ def test_named_placeholders_still_convert(raw_cursor):
     assert converted == "SELECT :a, :b"
 
 
-def test_the_same_text_is_converted_once():
+def test_the_same_text_is_converted_once(raw_cursor):
     base._format_to_qmark.cache_clear()
-    with connection.cursor() as cursor:
-        for _ in range(3):
-            cursor.execute("SELECT %s, '%%'", [1])
-            assert cursor.fetchone() == (1, "%")
+    for _ in range(3):
+        raw_cursor.execute("SELECT %s, '%%'", [1])
+        assert raw_cursor.fetchone() == (1, "%")
     assert base._format_to_qmark.cache_info().misses == 1
+
+
+@pytest.mark.django_db
+def test_the_embedded_default_uses_it():
+    from django.conf import settings
+    from django.db import connection
+
+    if settings.DATABASE_URL:  # the scale-out settings: PostgreSQL
+        assert connection.vendor == "postgresql"
+        return
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, base.SQLiteCursorWrapper)
