@@ -20,12 +20,13 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import SyncToAsync
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -41,6 +42,7 @@ from . import services
 from .models import STOPPED_MESSAGE, DeckUpload
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # Finished uploads are kept this long, for their progress pages' links.
 KEEP_FINISHED = timedelta(days=7)
 # Progress is written at most this often: on SQLite each write takes the
@@ -134,11 +136,36 @@ class _Heartbeat:
         if done < total and time.monotonic() - self.written_at < HEARTBEAT_EVERY_S:
             return
         self.written_at = time.monotonic()
-        self.rows.update(pages_done=done, pages_total=total, heartbeat_at=timezone.now())
+        try:
+            _while_locked(
+                lambda: self.rows.update(
+                    pages_done=done, pages_total=total, heartbeat_at=timezone.now()
+                )
+            )
+        except OperationalError:  # progress only: the next page writes it again
+            log.warning("could not write the progress of an upload; going on", exc_info=True)
 
     def is_alive(self) -> bool:
         """False once the row was given up as stale: another upload may run."""
-        return self.rows.update(heartbeat_at=timezone.now()) == 1
+        return _while_locked(lambda: self.rows.update(heartbeat_at=timezone.now())) == 1
+
+
+# A write that meets a table another connection holds (SQLite's shared-cache
+# test database raises at once, whatever its busy timeout; so may a file
+# under load) tries again this often, this many times, before it fails.
+LOCKED_RETRY_SECONDS = 0.05
+LOCKED_TRIES = 40
+
+
+def _while_locked(write: Callable[[], T]) -> T:
+    for attempt in range(LOCKED_TRIES):
+        try:
+            return write()
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == LOCKED_TRIES - 1:
+                raise
+            time.sleep(LOCKED_RETRY_SECONDS)
+    raise AssertionError("unreachable")
 
 
 def _run(upload_id: int, data: bytes, speaks: str, loop) -> None:
@@ -172,8 +199,10 @@ def _render_and_store(upload_id: int, data: bytes) -> None:
 
 def _finish(upload_id: int, state: str, **values: Any) -> None:
     # Only a row still rendering: one given up as stale stays failed.
-    DeckUpload.objects.filter(pk=upload_id, state=RENDERING).update(
-        state=state, finished_at=timezone.now(), heartbeat_at=timezone.now(), **values
+    _while_locked(
+        lambda: DeckUpload.objects.filter(pk=upload_id, state=RENDERING).update(
+            state=state, finished_at=timezone.now(), heartbeat_at=timezone.now(), **values
+        )
     )
 
 

@@ -130,3 +130,36 @@ def test_another_templates_upload_is_not_shown_here(template):
     job = rendering_upload(TemplateFactory(), seconds_ago=1)
     html = progress_page(editor_client(), template, job)
     assert "This upload is not known here (any more)." in html
+
+
+def test_a_write_that_meets_a_locked_table_is_tried_again(monkeypatch):
+    from django.db import OperationalError
+
+    from slides import jobs
+
+    monkeypatch.setattr(jobs, "LOCKED_RETRY_SECONDS", 0)
+    tries = []
+
+    def write():
+        tries.append(1)
+        if len(tries) < 3:
+            raise OperationalError("database table is locked: slides_deckupload")
+        return 1
+
+    assert jobs._while_locked(write) == 1 and len(tries) == 3
+
+
+def test_another_database_error_is_not_tried_again():
+    from django.db import OperationalError
+
+    from slides import jobs
+
+    tries = []
+
+    def write():
+        tries.append(1)
+        raise OperationalError("no such table: slides_deckupload")
+
+    with pytest.raises(OperationalError):
+        jobs._while_locked(write)
+    assert len(tries) == 1
