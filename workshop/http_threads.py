@@ -52,6 +52,18 @@ class OwnThreadsASGIHandler(ASGIHandler):
         # No ThreadSensitiveContext: it is what gave each request a thread.
         await self.handle(scope, receive, send)
 
+    async def listen_for_disconnect(self, receive) -> None:
+        """Django's, but a disconnect ends the task instead of raising
+        RequestAborted. ``handle`` re-raises a finished task's exception
+        in its own frame, which then holds the task that holds the
+        exception: a cycle through the whole request (its headers, body,
+        session, response), freed only by a full garbage collection. In a
+        join storm that was every request (docs/performance.md). ``handle``
+        ignores RequestAborted from this task, so nothing else changes."""
+        message = await receive()
+        if message["type"] != "http.disconnect":
+            raise AssertionError(f"Invalid ASGI message after request body: {message['type']}")
+
     async def run_get_response(self, request: HttpRequest) -> HttpResponse:
         if self._pool is None:
             response = await sync_to_async(self.get_response, thread_sensitive=True)(request)
@@ -60,6 +72,11 @@ class OwnThreadsASGIHandler(ASGIHandler):
                 self._get_response_on_pool, thread_sensitive=False, executor=self._pool
             )(request)
         response._handler_class = self.__class__
+        # Django's middleware hangs objects on the request that point back
+        # at it (its messages, its htmx details, the lazy user): emptied once
+        # the response is sent (after request.close, which get_response put
+        # first), the request is freed at once, not at a full collection.
+        response._resource_closers.append(request.__dict__.clear)
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
         return response

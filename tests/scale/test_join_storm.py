@@ -10,6 +10,7 @@ and a join page rendered once per language.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import threading
@@ -18,6 +19,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +30,7 @@ from live.hub import STEP_STATE_REGIONS
 from live.regions import audience_for_participant
 from workshop import nicknames, services, views
 from workshop.asgi import application
+from workshop.http_threads import OwnThreadsASGIHandler
 from workshop.models import Participant
 
 from ..live.test_consumers import HOST, ORIGIN, _cookie_header, _receive_region
@@ -84,6 +87,60 @@ async def test_a_socket_is_accepted_while_the_database_thread_is_busy(session, p
     snapshot = await phone.receive_json_from(timeout=10)
     assert snapshot["snapshot"] and snapshot["regions"]
     await phone.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_finished_request_leaves_no_garbage_for_the_full_collection(session, participant):
+    """Django's middleware hangs objects on the request that point back at
+    it, and its handler kept the request in a cycle through a task: every
+    request of a join storm waited for a full garbage collection (which
+    live/quiet_gc.py runs seldom), and memory grew with the storm."""
+
+    def storm_requests() -> list[HttpCommunicator]:
+        return [
+            HttpCommunicator(application, "GET", f"/j/{session.code}"),
+            HttpCommunicator(
+                application, "GET", f"/p/{session.code}/", headers=[_cookie_header(participant)]
+            ),
+        ]
+
+    # Rendered once, then kept (a template's context is a cycle of its own).
+    for request in storm_requests():
+        await request.get_response(timeout=30)
+        await request.wait(timeout=30)
+    requests = storm_requests()
+    gc.collect()
+    gc.disable()  # nothing collected behind the test's back
+    try:
+        for request in requests:
+            assert (await request.get_response(timeout=30))["status"] == 200
+            await request.wait(timeout=30)
+        del requests
+        gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection would free, kept to look at
+        gc.collect()
+        left = {type(o).__name__ for o in gc.garbage}
+        # A template's context is a cycle of its own that may still name
+        # the request: emptied, it holds nothing of it any more.
+        requests_held = [vars(o) for o in gc.garbage if isinstance(o, ASGIRequest)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not left & {"HttpResponse", "SessionStore", "FallbackStorage", "HtmxDetails"}
+    assert all(held == {} for held in requests_held)
+
+
+async def test_a_client_that_goes_away_ends_the_listening_task_without_an_exception():
+    # Django's raised RequestAborted, which its handler then re-raised in its
+    # own frame: the frame, the task and the exception kept each other alive,
+    # and the request with them (the garbage of every request of a storm).
+    async def disconnected() -> dict:
+        return {"type": "http.disconnect"}
+
+    handler = OwnThreadsASGIHandler()
+    listening = asyncio.create_task(handler.listen_for_disconnect(disconnected))
+    await listening
+    assert listening.exception() is None
 
 
 # --- one render of a stage for the phones of an audience ------------------------------
