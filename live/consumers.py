@@ -68,21 +68,22 @@ class LiveConsumer(AsyncWebsocketConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         self.role = kwargs["role"]
         await self.accept()
+        self.hub = await get_hub()
         try:
-            session, participant = await database_sync_to_async(_authorise)(
-                self.role, kwargs["key"], self.scope
+            session, participant = self._handed_over(kwargs["key"]) or (
+                await database_sync_to_async(_authorise)(self.role, kwargs["key"], self.scope)
             )
         except DomainError as error:
             await self._refuse(error)
             return
         self.session_id = session.pk
         self.participant_id = participant.pk if participant else None
+        self.hub.handed_over.remember(session.code, session.pk)
         self.audience = (
             audience_for_participant(participant)
             if participant
             else Audience(self.role, session.pk)
         )
-        self.hub = await get_hub()
         await self.hub.add(self, self.audience)
         if participant is None:
             await self._send_snapshot(session, None)
@@ -98,6 +99,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         )
         await self._send_regions(regions)
         await changes.achanged(session.pk, "presence")
+
+    def _handed_over(self, code: str) -> tuple[WorkshopSession, Participant] | None:
+        """The participant this phone's page has just read, if that still
+        holds (Hub.handed_over): no query, no trip to the database thread."""
+        if self.role != PARTICIPANT:
+            return None
+        public_id = identity.participant_id_from_cookies(self.scope.get("cookies", {}), code)
+        if public_id is None:
+            return None
+        participant = self.hub.handed_over.take(code, public_id, self.hub.freshness)
+        return (participant.session, participant) if participant is not None else None
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None and self.audience is not None:

@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
@@ -89,6 +89,7 @@ class Hub:
         self._rejoin_soon = asyncio.Event()
         self.collector = quiet_gc.QuietCollector()
         self.shared = SharedRenders()
+        self.handed_over = HandedOver()
         self.instance = uuid4().hex[:12]
 
     # --- lifecycle -----------------------------------------------------------
@@ -128,8 +129,10 @@ class Hub:
             by_audience = self.sockets[audience.session_id]
             first_of_session = not by_audience
             by_audience[audience].add(consumer)
-            if first_of_session:
-                await self._join(audience.session_id)
+            if first_of_session and await self._join(audience.session_id):
+                # A token taken while the group was being joined (hears()
+                # was true already) may have missed a change: none holds.
+                self.shared.drop(audience.session_id)
 
     async def remove(self, consumer: Socket, audience: Audience) -> None:
         async with self._lock:
@@ -315,6 +318,16 @@ class Hub:
             return ""
         return f"{self.instance}.{self.shared.generation(session_id)}"
 
+    def freshness_before_reading(self, code: str) -> tuple[int | None, str]:
+        """The session a join code named when a page was last handed over
+        here, and its freshness now: for a page to take before it reads its
+        participant, so that the token covers what it read. (None, "")
+        for a code this hub has not served a page of."""
+        session_id = self.handed_over.session_of(code)
+        if session_id is None:
+            return None, ""
+        return session_id, self.freshness(session_id)
+
     def participant_regions(
         self, session: WorkshopSession, audience: Audience, participant: Participant
     ) -> list[dict[str, Any]]:
@@ -492,6 +505,75 @@ class SharedRenders:
         with self._lock:
             self._generation[session_id] += 1
             self._entries.pop(session_id, None)
+
+
+class HandedOver:
+    """Participants that a phone's page just read, kept for its socket.
+
+    In a join storm every phone loads its page, then opens its socket, which
+    read the same participant again (its session, step and group): a query
+    and a trip to the database thread per phone, in the queue behind every
+    other phone's. The page leaves the participant here with the freshness
+    token it took before reading it (Hub.freshness_before_reading); the
+    socket takes it if
+    that token still holds, so no change for participants reached this hub
+    since: what the page read is what the database holds. Otherwise, or on
+    another process, the socket reads it itself.
+
+    Each entry is taken once and lives KEEP_SECONDS at most (a phone without
+    script never opens a socket). Used from the page's thread and the event
+    loop: hence a lock.
+    """
+
+    KEEP_SECONDS = 30.0
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # (join code, public id) -> (when, freshness token, participant), oldest first
+        self._entries: OrderedDict[tuple[str, UUID], tuple[float, str, Participant]] = OrderedDict()
+        # join code -> its session: codes are unique among live sessions
+        self._sessions: dict[str, int] = {}
+
+    def put(self, code: str, participant: Participant, fresh: str) -> None:
+        now = time.monotonic()
+        key = (code, participant.public_id)
+        with self._lock:
+            self._sessions[code] = participant.session_id
+            if not fresh:  # the hub cannot tell whether it stays true
+                return
+            self._entries.pop(key, None)
+            self._entries[key] = (now, fresh, participant)
+            self._forget_old(now)
+
+    def remember(self, code: str, session_id: int) -> None:
+        """Which session a code names: told by every socket that opens."""
+        with self._lock:
+            self._sessions[code] = session_id
+
+    def session_of(self, code: str) -> int | None:
+        with self._lock:
+            return self._sessions.get(code)
+
+    def take(self, code: str, public_id: UUID, fresh_now: Callable[[int], str]):
+        """The participant the page left, if nothing for participants changed
+        since; ``fresh_now``: the hub's freshness token of a session now."""
+        with self._lock:
+            entry = self._entries.pop((code, public_id), None)
+        if entry is None:
+            return None
+        when, fresh, participant = entry
+        if time.monotonic() - when > self.KEEP_SECONDS:
+            return None
+        return participant if fresh_now(participant.session_id) == fresh else None
+
+    def _forget_old(self, now: float) -> None:
+        entries = self._entries
+        while entries:
+            when = next(iter(entries.values()))[0]
+            if now - when <= self.KEEP_SECONDS and len(entries) <= self.MAX_ENTRIES:
+                break
+            entries.popitem(last=False)
 
 
 # Participant regions that show the participant themselves: never shared.

@@ -310,8 +310,9 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     # request less for every phone of a room that joins at once (live.js
     # puts the page's own address in the address bar, so a reload is a GET).
     code = participant.session.code
+    taken = _freshness_before_reading(code)
     joined = services.phone_participant(code, participant.public_id)
-    response = _phone_page(request, joined, head=_page_address_without_script(code))
+    response = _phone_page(request, joined, taken, head=_page_address_without_script(code))
     identity.set_participant_cookie(response, code, participant.public_id)
     return response
 
@@ -360,12 +361,19 @@ def _cached_or(key: str, render_page: Callable[[], str]) -> str:
 
 @require_GET
 def participant_page(request: HttpRequest, code: str) -> HttpResponse:
+    taken = _freshness_before_reading(code)
     participant = _get_participant(request, code)
     if participant is None:
         return redirect("workshop:join_code", code=code)
     if participant.session.is_ended:  # nothing live any more: what they keep
         return redirect("reports:takeaway", code=code)
-    return _phone_page(request, participant)
+    return _phone_page(request, participant, taken)
+
+
+def _freshness_before_reading(code: str) -> tuple[int | None, str]:
+    """Hub.freshness_before_reading, where a hub serves sockets."""
+    serving = hub.serving_hub()
+    return serving.freshness_before_reading(code) if serving is not None else (None, "")
 
 
 def _page_address_without_script(code: str) -> str:
@@ -376,13 +384,22 @@ def _page_address_without_script(code: str) -> str:
     return format_html('<noscript><meta http-equiv="refresh" content="0; url={}"></noscript>', url)
 
 
-def _phone_page(request: HttpRequest, participant: Participant, head: str = "") -> HttpResponse:
-    """The phone's page; ``head``: markup for its head (HTML, trusted)."""
+def _phone_page(
+    request: HttpRequest,
+    participant: Participant,
+    taken: tuple[int | None, str],
+    head: str = "",
+) -> HttpResponse:
+    """The phone's page. ``taken``: the session and freshness token taken
+    before ``participant`` was read (Hub.freshness_before_reading), so the
+    token covers everything the page shows; ``head``: markup for its head
+    (HTML, trusted)."""
     session = participant.session
     audience = audience_for_participant(participant)
     serving = hub.serving_hub()
-    # Taken before reading anything: see Hub.freshness.
-    fresh = serving.freshness(session.pk) if serving is not None else ""
+    fresh = taken[1] if taken[0] == session.pk else ""
+    if serving is not None:  # for the socket the page opens next (HandedOver)
+        serving.handed_over.put(session.code, participant, fresh)
     with translation.override(participant.language):
         if serving is None or len(messages.get_messages(request)):
             # A message is for this phone alone (len() leaves it unread).

@@ -328,6 +328,97 @@ async def test_a_token_from_another_hub_brings_the_whole_snapshot(session, parti
     await screen.disconnect()
 
 
+# --- the socket takes the participant its page read ----------------------------------
+
+
+def _count_participant_reads(monkeypatch) -> list[str]:
+    reads: list[str] = []
+    real = services.phone_participant
+    monkeypatch.setattr(services, "phone_participant", lambda *a: reads.append("read") or real(*a))
+    return reads
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_takes_the_participant_its_page_just_read(
+    session, participant, facilitator, monkeypatch
+):
+    screen = await _screen(session)  # the hub hears the session
+    page = await database_sync_to_async(_participant_page)(participant)
+    reads = _count_participant_reads(monkeypatch)
+
+    phone, snapshot = await _phone_snapshot(session, participant, _fresh_of(page))
+
+    assert reads == []  # no query, no trip to the database thread
+    assert snapshot["regions"] == []
+    # A socket of that participant like any other: the room's changes reach it.
+    await database_sync_to_async(services.move_by)(session, 1, facilitator)
+    assert "Who is IOM?" in (await _receive_region(phone, "stage"))["html"]
+    await phone.disconnect()
+    # Taken once: the next socket of the phone reads the participant itself.
+    again, _snapshot = await _phone_snapshot(session, participant, _fresh_of(page))
+    assert reads == ["read"]
+    await again.disconnect()
+    await screen.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_change_for_the_participant_since_its_page_is_read_again(
+    session, participant, facilitator, monkeypatch
+):
+    screen = await _screen(session)
+    page = await database_sync_to_async(_participant_page)(participant)
+    hub = await hub_module.get_hub()
+    token = _fresh_of(page)
+    other = await session.groups.exclude(pk=participant.group_id).afirst()
+    await database_sync_to_async(services.move_participant)(
+        session, participant.pk, other.pk, facilitator
+    )
+    await _until(lambda: hub.freshness(session.pk) != token)  # the hub heard of it
+    reads = _count_participant_reads(monkeypatch)
+
+    phone, snapshot = await _phone_snapshot(session, participant, token)
+
+    assert reads == ["read"]
+    assert {r["id"] for r in snapshot["regions"]} == set(regions_of(PARTICIPANT))
+    assert other.name in {r["id"]: r["html"] for r in snapshot["regions"]}["me"]
+    await phone.disconnect()
+    await screen.disconnect()
+
+
+def _fresh_of(page: str) -> str:
+    fresh = page.split('data-live-fresh="')[1].split('"')[0]
+    assert fresh  # the hub could tell
+    return fresh
+
+
+async def _until(condition, timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def test_a_handed_over_participant_is_given_once_while_its_token_holds(participant):
+    handed = hub_module.HandedOver()
+    code, public_id = participant.session.code, participant.public_id
+    handed.put(code, participant, "hub.3")
+    assert handed.session_of(code) == participant.session_id
+    assert handed.take(code, public_id, lambda session_id: "hub.4") is None  # changed since
+    handed.put(code, participant, "hub.3")
+    assert handed.take(code, public_id, lambda session_id: "hub.3") is participant
+    assert handed.take(code, public_id, lambda session_id: "hub.3") is None  # once
+
+
+def test_a_handed_over_participant_is_forgotten_after_a_while(participant, monkeypatch):
+    handed = hub_module.HandedOver()
+    code = participant.session.code
+    handed.put(code, participant, "")  # the hub could not tell: nothing kept
+    assert handed.take(code, participant.public_id, lambda session_id: "") is None
+    handed.put(code, participant, "hub.1")
+    later = hub_module.time.monotonic() + handed.KEEP_SECONDS + 1
+    monkeypatch.setattr(hub_module.time, "monotonic", lambda: later)
+    assert handed.take(code, participant.public_id, lambda session_id: "hub.1") is None
+
+
 def _participant_page(participant) -> str:
     client = Client()
     client.cookies.load(dict([_cookie_header(participant)[1].decode().split("=", 1)]))
