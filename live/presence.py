@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from workshop.models import Connection, Participant, ServerProcess, WorkshopSession
+from workshop.prepared import PreparedInsert
 
 HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
@@ -65,8 +66,12 @@ def heartbeat(process_id: UUID) -> None:
     ServerProcess.objects.filter(heartbeat_at__lt=now - STALE_AFTER).delete()
 
 
+# Every socket that opens inserts one: a join storm's worth at once.
+_INSERT_CONNECTION = PreparedInsert(Connection)
+
+
 def add_connection(process_id: UUID, participant: Participant) -> int:
-    connection = Connection.objects.create(
+    connection = _INSERT_CONNECTION.create(
         process_id=process_id, session_id=participant.session_id, participant=participant
     )
     return connection.pk

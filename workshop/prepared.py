@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import connections, router, transaction
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -146,3 +146,61 @@ def _stand_in(field: Field, name: str) -> Any:
     if kind.endswith("IntegerField") or kind in {"AutoField", "BigAutoField", "ForeignKey"}:
         return -(abs(hash(name)) % 1_000_000_000) - 7_000_000
     raise TypeError(f"no stand-in value for a {kind}")
+
+
+class PreparedInsert:
+    """``Model.objects.create(...)`` for a model whose INSERT a join storm runs
+    once per phone (its participant, its socket's connection row), with the
+    SQL written once per database instead of compiled by the ORM each time.
+
+    The instance is built and each field's value prepared as ``save()``
+    would (defaults, ``auto_now_add``, ``pre_save``); what is left out is the
+    save machinery around it: no model signals are sent, so use it only for
+    models that nobody listens to (``tests/workshop/test_prepared.py`` checks
+    that).
+    A failed INSERT marks the surrounding atomic block for rollback, as
+    ``save()`` does.
+    """
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self._sql: dict[str, tuple[str, list[Field], bool]] = {}
+
+    def create(self, **values: Any) -> Model:
+        instance = self.model(**values)
+        alias = router.db_for_write(self.model, instance=instance)
+        connection = connections[alias]
+        sql, fields, returns_pk = self._sql_for(alias)
+        params = [
+            field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+        ]
+        with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            meta = self.model._meta
+            if returns_pk:
+                instance.pk = cursor.fetchone()[0]
+            elif meta.auto_field is not None:
+                instance.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+        instance._state.adding = False
+        instance._state.db = alias
+        return instance
+
+    def _sql_for(self, alias: str) -> tuple[str, list[Field], bool]:
+        found = self._sql.get(alias)
+        if found is None:
+            found = self._sql[alias] = self._write_sql(alias)
+        return found
+
+    def _write_sql(self, alias: str) -> tuple[str, list[Field], bool]:
+        connection = connections[alias]
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        columns = ", ".join(quote(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        returns_pk = bool(connection.features.can_return_columns_from_insert and meta.auto_field)
+        if returns_pk:
+            returning, _params = connection.ops.return_insert_columns([meta.pk])
+            sql = f"{sql} {returning}"
+        return sql, fields, returns_pk

@@ -26,7 +26,7 @@ from .models import (
     WorkshopSession,
     WorkshopTemplate,
 )
-from .prepared import PreparedQuery
+from .prepared import PreparedInsert, PreparedQuery
 
 NICKNAME_MAX_LENGTH = 40
 GROUP_NAME_MAX_LENGTH = 60
@@ -355,6 +355,10 @@ _PHONE_PARTICIPANT = PreparedQuery(
 )
 
 
+# Every joining phone inserts one (workshop/prepared.py).
+_INSERT_PARTICIPANT = PreparedInsert(Participant)
+
+
 def phone_participant(code: str, public_id) -> Participant | None:
     """The participant a phone's cookie names in the session of this join
     code, with the session, its current step and the group: what the phone's
@@ -392,7 +396,7 @@ def join_session(raw_code: str, *, nickname: str = "", language: str = "en") -> 
     if session.group_mode == WorkshopSession.GroupMode.BALANCED:
         group_id = _smallest_group_id(session)
     try:
-        participant = Participant.objects.create(
+        participant = _INSERT_PARTICIPANT.create(
             session=session,
             nickname=nickname,
             group_id=group_id,
