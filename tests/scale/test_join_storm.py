@@ -19,9 +19,10 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
+from django.core import signals
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from live import hub as hub_module
@@ -130,17 +131,64 @@ async def test_a_finished_request_leaves_no_garbage_for_the_full_collection(sess
     assert all(held == {} for held in requests_held)
 
 
-async def test_a_client_that_goes_away_ends_the_listening_task_without_an_exception():
-    # Django's raised RequestAborted, which its handler then re-raised in its
-    # own frame: the frame, the task and the exception kept each other alive,
-    # and the request with them (the garbage of every request of a storm).
-    async def disconnected() -> dict:
-        return {"type": "http.disconnect"}
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_makes_one_trip_to_its_thread(session, monkeypatch):
+    # Django's handler made three (request_started, the response, its close),
+    # each queued behind the sockets' database work on SQLite.
+    trips: list[str] = []
+    real = OwnThreadsASGIHandler._on_own_thread
 
-    handler = OwnThreadsASGIHandler()
-    listening = asyncio.create_task(handler.listen_for_disconnect(disconnected))
-    await listening
-    assert listening.exception() is None
+    async def counted(self, function, *args):
+        trips.append(function.__name__)
+        return await real(self, function, *args)
+
+    monkeypatch.setattr(OwnThreadsASGIHandler, "_on_own_thread", counted)
+    finished = _count_signal(signals.request_finished)
+    request = HttpCommunicator(application, "GET", f"/j/{session.code}")
+    assert (await request.get_response(timeout=30))["status"] == 200
+    await request.wait(timeout=30)
+    assert trips == ["_respond"]
+    assert len(finished) == 1  # the response was closed
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(ROOT_URLCONF="tests.scale.streaming_urls")
+async def test_a_streaming_response_is_read_then_closed():
+    finished = _count_signal(signals.request_finished)
+    request = HttpCommunicator(application, "GET", "/stream/")
+    await request.send_input({"type": "http.request", "body": b""})
+    assert (await request.receive_output(30))["status"] == 200
+    body = b""
+    while True:  # one message per part, then an empty last one
+        message = await request.receive_output(30)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await request.wait(timeout=30)
+    assert body == b"one,two,three"
+    assert len(finished) == 1  # closed once its content was sent, not before
+
+
+def _count_signal(signal) -> list[dict]:
+    sent: list[dict] = []
+
+    def receiver(**kwargs) -> None:
+        sent.append(kwargs)
+
+    signal.connect(receiver, weak=False, dispatch_uid="test-count")
+    # Disconnected when the test ends, whatever happens.
+    _disconnect_later.append(lambda: signal.disconnect(dispatch_uid="test-count"))
+    return sent
+
+
+_disconnect_later: list = []
+
+
+@pytest.fixture(autouse=True)
+def _disconnect_test_receivers():
+    yield
+    while _disconnect_later:
+        _disconnect_later.pop()()
 
 
 # --- one render of a stage for the phones of an audience ------------------------------
