@@ -159,6 +159,14 @@ def _sent(done: asyncio.Task, session_id: int) -> None:
         logger.error("could not announce a change of session %s: %r", session_id, error)
 
 
+async def all_sent() -> None:
+    """Wait until every change announced so far has gone to the layer, the
+    gathered ones included. For tests that must not meet a send half-way:
+    channels_redis draws on the global ``random`` for each message."""
+    while _gathering or _sending:
+        await asyncio.sleep(0.01)
+
+
 async def achanged(session_id: int, *topics: str, participant_id: int | None = None) -> None:
     """:func:`changed` for async code outside a transaction.
 

@@ -72,12 +72,17 @@ def _empty_cache():
 def _forget_process_memos():
     """What a process keeps for a few seconds to spare queries (the next
     slide of a step, the last climb in a Q&A top) is keyed by ids that the
-    next test's rows may have again."""
+    next test's rows may have again. Changes on their way out to the layer
+    belong to the last test's event loop: one left gathering would hold back
+    every later change like it (and changes.all_sent would wait for it)."""
+    from live import changes
     from qna import services as qna_services
     from slides import live_setup as slides_live
 
     slides_live._next_slide_kept.clear()
     qna_services._climb_covered_until.clear()
+    changes._gathering.clear()
+    changes._sending.clear()
     yield
 
 

@@ -20,6 +20,7 @@ from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from live import changes
 from live.actions import ACTIONS
 from workshop.asgi import application
 from workshop.models import WorkshopSession
@@ -153,6 +154,10 @@ class FuzzRun:
         key = "bytes" if isinstance(frame, bytes) else "text"
         await self.communicator.send_input({"type": "websocket.receive", key: frame})
         await self.still_serving()
+        # Hypothesis draws the next frame on the test's thread as soon as this
+        # returns, and fails a draw during which the global random module
+        # moved: a change announced through Redis draws on it (on this loop).
+        await changes.all_sent()
 
     async def still_serving(self) -> None:
         """A ping after the frame must be answered; count what came before it."""
