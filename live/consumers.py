@@ -103,7 +103,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def _handed_over(self, code: str) -> tuple[WorkshopSession, Participant] | None:
         """The participant this phone's page has just read, if that still
         holds (Hub.handed_over): no query, no trip to the database thread."""
-        if self.role != PARTICIPANT:
+        # After a restart no page has left anything: the cookie is checked
+        # once, by _authorise, not twice for every phone that comes back.
+        if self.role != PARTICIPANT or not self.hub.handed_over.holds_any():
             return None
         public_id = identity.participant_id_from_cookies(self.scope.get("cookies", {}), code)
         if public_id is None:

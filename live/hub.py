@@ -515,10 +515,10 @@ class HandedOver:
     and a trip to the database thread per phone, in the queue behind every
     other phone's. The page leaves the participant here with the freshness
     token it took before reading it (Hub.freshness_before_reading); the
-    socket takes it if
-    that token still holds, so no change for participants reached this hub
-    since: what the page read is what the database holds. Otherwise, or on
-    another process, the socket reads it itself.
+    socket takes it if that token still holds, so no change for
+    participants reached this hub since: what the page read is what the
+    database holds. Otherwise, or on another process, the socket reads it
+    itself.
 
     Each entry is taken once and lives KEEP_SECONDS at most (a phone without
     script never opens a socket). Used from the page's thread and the event
@@ -550,6 +550,9 @@ class HandedOver:
         """Which session a code names: told by every socket that opens."""
         with self._lock:
             self._sessions[code] = session_id
+
+    def holds_any(self) -> bool:
+        return bool(self._entries)
 
     def session_of(self, code: str) -> int | None:
         with self._lock:
